@@ -1,0 +1,127 @@
+// Package apierr defines the error values every layer of idpool returns and the
+// one table that maps an AWS error code to its HTTP status.
+//
+// An *Error carries two kinds of text apart: Message is sent to the client and
+// must never contain internals; the wrapped cause is only logged.
+package apierr
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error is an AWS-shaped error: a code (the __type on the wire), a client-safe
+// message and, optionally, an internal cause that is logged but never sent.
+type Error struct {
+	Code    string
+	Message string
+	cause   error
+}
+
+// Error implements error. It includes the cause, so it is for logs only.
+func (e *Error) Error() string {
+	if e.cause != nil {
+		return e.Code + ": " + e.Message + ": " + e.cause.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Unwrap returns the internal cause.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Status is the HTTP status AWS answers with for this code.
+func (e *Error) Status() int { return StatusOf(e.Code) }
+
+// Wrap returns a copy of e that carries cause for the logs.
+func (e *Error) Wrap(cause error) *Error {
+	c := *e
+	c.cause = cause
+	return &c
+}
+
+// New returns an error with the given code and message.
+func New(code, format string, args ...any) *Error {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	return &Error{Code: code, Message: msg}
+}
+
+// As returns the *Error inside err, or an InternalErrorException that wraps err.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) && e != nil {
+		return e
+	}
+	return Internal(err)
+}
+
+// Error codes of the Cognito Identity model, plus the framework-level codes AWS
+// sends for every JSON service (validation, signatures, unknown operations).
+const (
+	ConcurrentModification           = "ConcurrentModificationException"
+	DeveloperUserAlreadyRegistered   = "DeveloperUserAlreadyRegisteredException"
+	ExternalService                  = "ExternalServiceException"
+	InternalError                    = "InternalErrorException"
+	InvalidIdentityPoolConfiguration = "InvalidIdentityPoolConfigurationException"
+	InvalidParameter                 = "InvalidParameterException"
+	LimitExceeded                    = "LimitExceededException"
+	NotAuthorized                    = "NotAuthorizedException"
+	ResourceConflict                 = "ResourceConflictException"
+	ResourceNotFound                 = "ResourceNotFoundException"
+	TooManyRequests                  = "TooManyRequestsException"
+
+	Validation                 = "ValidationException"
+	Serialization              = "SerializationException"
+	UnknownOperation           = "UnknownOperationException"
+	AccessDenied               = "AccessDeniedException"
+	MissingAuthenticationToken = "MissingAuthenticationTokenException"
+	IncompleteSignature        = "IncompleteSignatureException"
+	InvalidSignature           = "InvalidSignatureException"
+	UnrecognizedClient         = "UnrecognizedClientException"
+	ExpiredToken               = "ExpiredTokenException"
+	RequestExpired             = "RequestExpired"
+	ServiceUnavailable         = "ServiceUnavailableException"
+)
+
+// statuses maps a code to its HTTP status. AWS answers 400 for every modelled
+// client error of this service (api-notes §1.2, observed), 500 for internal
+// errors; the signature errors follow the common AWS JSON service answers.
+var statuses = map[string]int{
+	InternalError:              http.StatusInternalServerError,
+	ServiceUnavailable:         http.StatusServiceUnavailable,
+	MissingAuthenticationToken: http.StatusForbidden,
+	IncompleteSignature:        http.StatusForbidden,
+	InvalidSignature:           http.StatusForbidden,
+	UnrecognizedClient:         http.StatusForbidden,
+	ExpiredToken:               http.StatusForbidden,
+	AccessDenied:               http.StatusForbidden,
+	RequestExpired:             http.StatusBadRequest,
+}
+
+// StatusOf returns the HTTP status for code; unknown codes are client errors.
+func StatusOf(code string) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
+
+// Internal returns the generic internal error, wrapping cause for the logs.
+func Internal(cause error) *Error {
+	return (&Error{Code: InternalError, Message: "An internal error occurred."}).Wrap(cause)
+}
+
+// Constructors for the codes every layer uses.
+
+func NotAuthorizedf(format string, args ...any) *Error { return New(NotAuthorized, format, args...) }
+func NotFoundf(format string, args ...any) *Error      { return New(ResourceNotFound, format, args...) }
+func InvalidParameterf(format string, args ...any) *Error {
+	return New(InvalidParameter, format, args...)
+}
+func Conflictf(format string, args ...any) *Error { return New(ResourceConflict, format, args...) }
+func LimitExceededf(format string, args ...any) *Error {
+	return New(LimitExceeded, format, args...)
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite. Installs what the tests need when it is missing
+# (Debian's awscli, python3-boto3, chromium and postgresql; npm packages for
+# the JavaScript tests), then runs gofmt, go vet and every Go test, which
+# includes the end-to-end tests that drive a real idpool process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v /usr/bin/aws >/dev/null 2>&1 || need+=(awscli)
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ -f test/js/package.json ] && [ ! -d test/js/node_modules ]; then
+  (cd test/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change: $unformatted" >&2
+  exit 1
+fi
+go vet ./...
+
+# The suites use real clients: point them at Debian's tools explicitly.
+export IDPOOL_TEST_AWS_CLI=/usr/bin/aws
+export IDPOOL_TEST_PYTHON=/usr/bin/python3
+export IDPOOL_TEST_CHROMIUM="$(command -v chromium)"
+export IDPOOL_TEST_POSTGRES_BIN="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -1)")"
+export IDPOOL_TEST_REQUIRE_ALL=1
+
+go test -count=1 -timeout 20m -p 2 ./... 2>&1 | tee /tmp/idpool-test.log
+exit "${PIPESTATUS[0]}"
