@@ -18,9 +18,11 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-if [ -f test/js/package.json ] && [ ! -d test/js/node_modules ]; then
-  (cd test/js && npm ci --no-audit --no-fund --loglevel=error)
-fi
+for dir in test/js test/browser; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
@@ -34,6 +36,7 @@ export IDPOOL_TEST_AWS_CLI=/usr/bin/aws
 export IDPOOL_TEST_PYTHON=/usr/bin/python3
 export IDPOOL_TEST_CHROMIUM="$(command -v chromium)"
 export IDPOOL_TEST_POSTGRES_BIN="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -1)")"
+export IDPOOL_TEST_NODE="$(command -v node)"
 export IDPOOL_TEST_REQUIRE_ALL=1
 
 go test -count=1 -timeout 20m -p 2 ./... 2>&1 | tee /tmp/idpool-test.log
