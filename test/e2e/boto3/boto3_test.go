@@ -20,7 +20,7 @@ type clientError struct {
 func TestBoto3Flow(t *testing.T) {
 	python := harness.Tool(t, "IDPOOL_TEST_PYTHON", "python3")
 	if _, _, code := harness.Run(t, nil, python, "-c", "import boto3"); code != 0 {
-		harness.Tool(t, "IDPOOL_TEST_BOTO3_MISSING", "boto3-for-"+python)
+		harness.Missing(t, "boto3 for "+python)
 	}
 	s := harness.Start(t, harness.Options{})
 	stdout, stderr, code := harness.Run(t, s.AWSEnv(t), python,

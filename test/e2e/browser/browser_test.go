@@ -32,10 +32,7 @@ func TestBrowserClients(t *testing.T) {
 	chromium := harness.Tool(t, "IDPOOL_TEST_CHROMIUM", "chromium")
 	dir := filepath.Join(harness.Root(), "test", "browser")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
-		if os.Getenv("IDPOOL_TEST_REQUIRE_ALL") != "" {
-			t.Fatalf("test/browser has no node_modules: run npm ci there (make test does)")
-		}
-		t.Skip("test/browser: npm ci not run")
+		harness.Missing(t, "test/browser/node_modules (npm ci; make test runs it)")
 	}
 
 	s := harness.Start(t, harness.Options{})
