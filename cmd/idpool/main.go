@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/idpool/idpool/internal/bench"
 	"github.com/idpool/idpool/internal/cli"
 	"github.com/idpool/idpool/internal/server"
 	"github.com/idpool/idpool/internal/version"
@@ -18,6 +19,8 @@ func main() {
 		switch args[0] {
 		case "serve":
 			os.Exit(server.Main(args[1:]))
+		case "bench":
+			os.Exit(bench.Main(args[1:], os.Stdout, os.Stderr))
 		case "version", "--version":
 			fmt.Println("idpool", version.Version)
 			return

@@ -1,0 +1,143 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+// client sends raw AWS JSON 1.1 requests. The load generator builds requests
+// itself rather than through the SDK's middleware stack so that the client
+// spends as little as possible of the machine it shares with the server.
+type client struct {
+	endpoint string
+	region   string
+	creds    aws.Credentials
+	signer   *v4.Signer
+	http     *http.Client
+}
+
+func newClient(endpoint, region, accessKey, secretKey string, conns int) *client {
+	tr := &http.Transport{
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		MaxConnsPerHost:     conns,
+		IdleConnTimeout:     90 * time.Second,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+	}
+	return &client{
+		endpoint: strings.TrimRight(endpoint, "/") + "/",
+		region:   region,
+		creds:    aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey},
+		signer:   v4.NewSigner(),
+		http:     &http.Client{Transport: tr, Timeout: 30 * time.Second},
+	}
+}
+
+// call sends one operation and decodes a 200 answer into out (when non-nil).
+// It returns the error type for accounting ("" on success).
+func (c *client) call(ctx context.Context, op string, signed bool, in, out any) (string, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return "client", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return "client", err
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService."+op)
+	if signed {
+		sum := sha256.Sum256(body)
+		if err := c.signer.SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), "cognito-identity", c.region, time.Now()); err != nil {
+			return "client", err
+		}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return "canceled", err
+		}
+		return "transport", err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "transport", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		t := errorType(resp.Header.Get("X-Amzn-ErrorType"), data)
+		if t == "" {
+			t = fmt.Sprintf("http-%d", resp.StatusCode)
+		}
+		return t, fmt.Errorf("%s: %s", op, strings.TrimSpace(string(data)))
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return "bad-response", err
+		}
+	}
+	return "", nil
+}
+
+// errorType extracts the AWS error code the way the SDKs do: the
+// x-amzn-ErrorType header, else the body's __type (or code), cut at ':' and
+// after '#'.
+func errorType(header string, body []byte) string {
+	t := header
+	if t == "" {
+		var e struct {
+			Type string `json:"__type"`
+			Code string `json:"code"`
+		}
+		if json.Unmarshal(body, &e) == nil {
+			t = e.Type
+			if t == "" {
+				t = e.Code
+			}
+		}
+	}
+	if i := strings.IndexByte(t, ':'); i >= 0 {
+		t = t[:i]
+	}
+	if i := strings.LastIndexByte(t, '#'); i >= 0 {
+		t = t[i+1:]
+	}
+	return t
+}
+
+// checkLoopback refuses targets that are not on this machine unless allowed:
+// a load generator pointed at someone else's server by mistake is an attack.
+func checkLoopback(endpoint string, allowRemote bool) error {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("bad endpoint %q", endpoint)
+	}
+	if allowRemote {
+		return nil
+	}
+	host := u.Hostname()
+	ips, err := net.LookupIP(host)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %v", host, err)
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return fmt.Errorf("%s is not a loopback address: pass --allow-remote to load a remote endpoint", host)
+		}
+	}
+	return nil
+}
