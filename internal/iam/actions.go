@@ -1,0 +1,200 @@
+package iam
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+	"strings"
+
+	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/storage"
+)
+
+func (s *Service) createRole(ctx context.Context, account string, form url.Values) (any, error) {
+	var v awsquery.Validation
+	name := s.valid.roleNameParam(&v, form)
+	doc := s.valid.policyParam(&v, form, "AssumeRolePolicyDocument", "assumeRolePolicyDocument")
+	path := "/"
+	if p, ok := awsquery.Get(form, "Path"); ok {
+		path = p
+		v.Length("path", p, 1, 512, false)
+		v.Pattern("path", p, s.valid.path, pathPattern)
+	}
+	desc, _ := awsquery.Get(form, "Description")
+	v.Length("description", desc, 0, 1000, false)
+	v.Pattern("description", desc, s.valid.desc, descPattern)
+	maxDur := int64(DefaultMaxSessionDuration)
+	if m, ok := awsquery.Get(form, "MaxSessionDuration"); ok {
+		maxDur, _ = v.Int("maxSessionDuration", m, 3600, 43200)
+	}
+	tags := s.valid.tags(&v, form)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkTrustPolicy(doc); err != nil {
+		return nil, err
+	}
+	if err := duplicateTagKeys(tags); err != nil {
+		return nil, err
+	}
+	role := &Role{
+		AccountID: account, RoleName: name, RoleID: UniqueID("AROA", 21), Path: path,
+		Description: desc, MaxSessionDuration: int(maxDur), Tags: tags,
+		CreateDate: s.now().UTC().Truncate(1e9), AssumeRolePolicyDocument: doc,
+	}
+	res, err := role.resource()
+	if err != nil {
+		return nil, storeErr(err, name)
+	}
+	err = s.store.Update(ctx, func(tx storage.Tx) error { return tx.CreateResource(res) })
+	if err != nil {
+		return nil, storeErr(err, name)
+	}
+	s.log.InfoContext(ctx, "iam role created", "account", account, "role", role.ARN())
+	return roleResult{Role: toXML(role, true)}, nil
+}
+
+func duplicateTagKeys(tags []awsquery.Tag) error {
+	seen := map[string]bool{}
+	for _, t := range tags {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return apierr.New("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+func (s *Service) getRole(ctx context.Context, account string, form url.Values) (any, error) {
+	var v awsquery.Validation
+	name := s.valid.roleNameParam(&v, form)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var role *Role
+	err := s.store.View(ctx, func(r storage.Reader) (err error) {
+		role, err = getRole(r, account, name)
+		return err
+	})
+	if err != nil {
+		return nil, storeErr(err, name)
+	}
+	return roleResult{Role: toXML(role, true)}, nil
+}
+
+func (s *Service) deleteRole(ctx context.Context, account string, form url.Values) (any, error) {
+	var v awsquery.Validation
+	name := s.valid.roleNameParam(&v, form)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	err := s.store.Update(ctx, func(tx storage.Tx) error { return tx.DeleteResource(account, ResourceKind, key(name)) })
+	if err != nil {
+		return nil, storeErr(err, name)
+	}
+	s.log.InfoContext(ctx, "iam role deleted", "account", account, "role", name)
+	return nil, nil
+}
+
+func (s *Service) updateAssumeRolePolicy(ctx context.Context, account string, form url.Values) (any, error) {
+	var v awsquery.Validation
+	name := s.valid.roleNameParam(&v, form)
+	doc := s.valid.policyParam(&v, form, "PolicyDocument", "policyDocument")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkTrustPolicy(doc); err != nil {
+		return nil, err
+	}
+	err := s.store.Update(ctx, func(tx storage.Tx) error {
+		role, err := getRole(tx, account, name)
+		if err != nil {
+			return err
+		}
+		role.AssumeRolePolicyDocument = doc
+		res, err := role.resource()
+		if err != nil {
+			return err
+		}
+		return tx.PutResource(res)
+	})
+	if err != nil {
+		return nil, storeErr(err, name)
+	}
+	return nil, nil
+}
+
+// listPage is how many roles ListRoles reads from storage at a time while
+// filtering by PathPrefix.
+const listPage = 200
+
+func (s *Service) listRoles(ctx context.Context, account string, form url.Values) (any, error) {
+	var v awsquery.Validation
+	prefix := "/"
+	if p, ok := awsquery.Get(form, "PathPrefix"); ok {
+		prefix = p
+		v.Length("pathPrefix", p, 1, 512, false)
+		v.Pattern("pathPrefix", p, s.valid.pathPrefix, pathPrefixPattern)
+	}
+	maxItems := int64(100)
+	if m, ok := awsquery.Get(form, "MaxItems"); ok {
+		maxItems, _ = v.Int("maxItems", m, 1, 1000)
+	}
+	after := ""
+	if m, ok := awsquery.Get(form, "Marker"); ok {
+		v.Length("marker", m, 1, 320, false)
+		b, err := base64.RawURLEncoding.DecodeString(m)
+		if err != nil || len(b) == 0 {
+			// [inf] IAM's text for a marker it did not issue.
+			return nil, apierr.New(awsquery.CodeValidationError, "Invalid Marker.")
+		}
+		after = string(b)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var roles []*Role
+	truncated := false
+	err := s.store.View(ctx, func(r storage.Reader) error {
+		roles, truncated = nil, false
+		cursor := after
+		for {
+			page, err := r.ListResources(account, ResourceKind, cursor, listPage)
+			if err != nil {
+				return err
+			}
+			for _, res := range page {
+				role, err := decodeRole(res)
+				if err != nil {
+					return err
+				}
+				if !strings.HasPrefix(role.Path, prefix) {
+					continue
+				}
+				if int64(len(roles)) == maxItems {
+					truncated = true
+					return nil
+				}
+				roles = append(roles, role)
+			}
+			if len(page) < listPage {
+				return nil
+			}
+			cursor = page[len(page)-1].Name
+		}
+	})
+	if err != nil {
+		return nil, storeErr(err, "")
+	}
+	out := listRolesResult{IsTruncated: truncated, Roles: make([]roleXML, 0, len(roles))}
+	for _, role := range roles {
+		// ListRoles leaves out Tags, as IAM does ("use GetRole").
+		out.Roles = append(out.Roles, toXML(role, false))
+	}
+	if truncated {
+		out.Marker = base64.RawURLEncoding.EncodeToString([]byte(key(roles[len(roles)-1].RoleName)))
+	}
+	return out, nil
+}
