@@ -1,0 +1,102 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/auth"
+	"github.com/idpool/idpool/internal/identity"
+)
+
+var errNoIssuer = errors.New("ops: no token issuer configured")
+
+// Enhanced flow parameters (api-notes §4.4).
+const (
+	credentialsSessionName = "CognitoIdentityCredentials"
+	credentialsDuration    = time.Hour
+)
+
+type getCredentialsInput struct {
+	IdentityId    string
+	Logins        map[string]string
+	CustomRoleArn string
+}
+
+type credentialsJSON struct {
+	AccessKeyId  string
+	SecretKey    string
+	SessionToken string
+	Expiration   *epochSeconds `json:",omitempty"`
+}
+
+type getCredentialsOutput struct {
+	IdentityId  string
+	Credentials credentialsJSON
+}
+
+// GetCredentialsForIdentity is the enhanced flow: resolve the identity like
+// GetOpenIdToken, choose the role, and exchange a fresh OpenID token for
+// credentials at the STS.
+func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller, in *getCredentialsInput) (*getCredentialsOutput, error) {
+	c.Region = regionOf(in.IdentityId)
+	pool, logins, err := s.publicLogins(ctx, in.IdentityId, in.Logins)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.link(ctx, linkRequest{pool: pool, target: in.IdentityId, logins: logins, now: s.now().UTC()})
+	if err != nil {
+		return nil, err
+	}
+	ident := res.identity
+	roleLogins := logins
+	if !ident.Authenticated {
+		roleLogins = nil
+	}
+	if s.sts == nil {
+		return nil, apierr.New(apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig).Wrap(errors.New("ops: no STS configured"))
+	}
+	role, err := s.resolveRole(pool, roleLogins, in.CustomRoleArn)
+	if err != nil {
+		var ae *apierr.Error
+		if errors.As(err, &ae) {
+			return nil, ae
+		}
+		return nil, apierr.New(apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig).Wrap(err)
+	}
+	if role == "" {
+		return nil, apierr.New(apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig)
+	}
+	var tags map[string]string
+	if ident.Authenticated {
+		tags = s.principalTags(pool, roleLogins)
+	}
+	token, err := s.issue(ctx, pool, ident, logins, nil, openIDTokenTTL, tags)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := s.sts.AssumeRoleWithWebIdentity(ctx, identity.AssumeRequest{
+		AccountID:        pool.AccountID,
+		RoleARN:          role,
+		SessionName:      credentialsSessionName,
+		WebIdentityToken: token,
+		Duration:         credentialsDuration,
+		Tags:             tags,
+	})
+	if err != nil {
+		// The STS's reasons (trust policy, missing role) are the pool
+		// owner's business; the client gets AWS's generic text and the
+		// cause goes to the server's log through the wrapped error.
+		return nil, apierr.New(apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig).Wrap(err)
+	}
+	return &getCredentialsOutput{
+		IdentityId: ident.ID,
+		Credentials: credentialsJSON{
+			AccessKeyId:  creds.AccessKeyID,
+			SecretKey:    creds.SecretAccessKey,
+			SessionToken: creds.SessionToken,
+			Expiration:   stamp(creds.Expiration),
+		},
+	}, nil
+}

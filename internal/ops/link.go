@@ -1,0 +1,246 @@
+package ops
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/storage"
+)
+
+// linkRequest is what a call presents for an identity: the identity it names
+// (if any) and the logins it proved.
+type linkRequest struct {
+	pool *storage.Pool
+	// target is the identity the call names; "" for GetId and for developer
+	// users without an IdentityId.
+	target string
+	// logins are verified Logins entries; entries with IdentityID set are
+	// tokens of this service and name an identity rather than a login.
+	logins []*identity.VerifiedLogin
+	// dev is the developer user of GetOpenIdTokenForDeveloperIdentity.
+	dev *storage.Login
+	// devExclusive refuses a developer user that is on another identity than
+	// target (DeveloperUserAlreadyRegisteredException).
+	devExclusive bool
+	// newID is the id a new identity gets.
+	newID string
+	now   time.Time
+}
+
+// linkResult is the identity the call resolved to.
+type linkResult struct {
+	identity *storage.Identity
+	created  bool
+	// merged are the identities disabled by an implicit merge.
+	merged []string
+}
+
+// link resolves a call's logins to one identity in a single transaction:
+// it returns the identity that owns them, links logins not yet linked, and
+// merges identities when the logins belong to different ones.
+//
+// Merge rule (AWS leaves it undocumented, api-notes §4.8): an identity that
+// already holds one of the presented logins becomes the owner (the oldest
+// one if several: ids are time-ordered); the named identity and any other
+// holder give it their logins and are disabled. The owner's id is returned,
+// which is why GetOpenIdToken and GetCredentialsForIdentity return an
+// IdentityId at all.
+func (s *Service) link(ctx context.Context, req linkRequest) (*linkResult, error) {
+	var res *linkResult
+	err := s.update(ctx, func(tx storage.Tx) error {
+		r, err := s.linkTx(tx, req)
+		res = r
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.merged) > 0 {
+		s.log.InfoContext(ctx, "identities merged", "pool", req.pool.ID, "owner", res.identity.ID, "disabled", res.merged)
+	}
+	return res, nil
+}
+
+func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
+	pool := req.pool
+	var stored []storage.Login
+	var asserted []string
+	for _, l := range req.logins {
+		if l.IdentityID != "" {
+			asserted = append(asserted, l.IdentityID)
+			continue
+		}
+		stored = addLogin(stored, storage.Login{Provider: l.Provider, Subject: l.Subject})
+	}
+	if req.dev != nil {
+		stored = addLogin(stored, *req.dev)
+	}
+	load := func(id string) (*storage.Identity, error) {
+		ident, err := tx.GetIdentity(id)
+		if isNotFound(err) || (err == nil && ident.PoolID != pool.ID) {
+			return nil, identityNotFound(id)
+		}
+		return ident, err
+	}
+
+	var target *storage.Identity
+	var err error
+	if req.target != "" {
+		if target, err = load(req.target); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range asserted {
+		if target == nil {
+			if target, err = load(id); err != nil {
+				return nil, err
+			}
+		} else if id != target.ID {
+			return nil, apierr.NotAuthorizedf(msgLoginsDontMatch)
+		}
+	}
+	if target != nil && target.Disabled {
+		return nil, forbidden(target.ID)
+	}
+
+	// Find who holds each presented login.
+	owners := map[string]*storage.Identity{}
+	proved := len(asserted) > 0
+	for _, l := range stored {
+		ownerID, err := tx.LoginOwner(pool.ID, l.Provider, l.Subject)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if target != nil && ownerID == target.ID {
+			proved = true
+			continue
+		}
+		if req.devExclusive && target != nil && req.dev != nil && l == *req.dev {
+			return nil, apierr.New(apierr.DeveloperUserAlreadyRegistered,
+				"The provided developer user identifier is already registered with Cognito under a different identity ID.")
+		}
+		if owners[ownerID] == nil {
+			o, err := load(ownerID)
+			if err != nil {
+				return nil, err
+			}
+			owners[ownerID] = o
+		}
+	}
+
+	if target != nil {
+		// An authenticated identity is only reachable with one of its own
+		// logins (or a token this service issued to it).
+		if target.Authenticated && !proved {
+			if len(req.logins) == 0 && req.dev == nil {
+				return nil, forbidden(target.ID)
+			}
+			return nil, apierr.NotAuthorizedf(msgLoginsDontMatch)
+		}
+		if !target.Authenticated && len(stored) == 0 {
+			if !pool.AllowUnauthenticated {
+				return nil, apierr.NotAuthorizedf(msgNoGuests)
+			}
+			return &linkResult{identity: target}, nil
+		}
+	} else if len(stored) == 0 {
+		// GetId without logins: a new guest identity every call.
+		if !pool.AllowUnauthenticated {
+			return nil, apierr.NotAuthorizedf(msgNoGuests)
+		}
+		ident := &storage.Identity{ID: req.newID, PoolID: pool.ID, CreatedAt: req.now, UpdatedAt: req.now}
+		return &linkResult{identity: ident, created: true}, tx.CreateIdentity(ident)
+	}
+
+	// Choose the owner.
+	ownerIDs := make([]string, 0, len(owners))
+	for id := range owners {
+		ownerIDs = append(ownerIDs, id)
+	}
+	slices.Sort(ownerIDs)
+	var winner *storage.Identity
+	var losers []*storage.Identity
+	created := false
+	switch {
+	case len(ownerIDs) > 0:
+		winner = owners[ownerIDs[0]]
+		for _, id := range ownerIDs[1:] {
+			losers = append(losers, owners[id])
+		}
+		if target != nil {
+			losers = append(losers, target)
+		}
+	case target != nil:
+		winner = target
+	default:
+		winner = &storage.Identity{ID: req.newID, PoolID: pool.ID, CreatedAt: req.now}
+		created = true
+	}
+
+	logins := slices.Clone(winner.Logins)
+	for _, l := range losers {
+		for _, lg := range l.Logins {
+			logins = addLogin(logins, lg)
+		}
+	}
+	for _, l := range stored {
+		logins = addLogin(logins, l)
+	}
+	if err := s.checkLogins(pool, logins); err != nil {
+		return nil, err
+	}
+	authenticated := winner.Authenticated || len(logins) > 0
+	if !created && len(losers) == 0 && len(logins) == len(winner.Logins) && authenticated == winner.Authenticated {
+		return &linkResult{identity: winner}, nil
+	}
+	res := &linkResult{created: created}
+	for _, l := range losers {
+		l.Logins, l.Disabled, l.UpdatedAt = nil, true, req.now
+		if err := tx.UpdateIdentity(l); err != nil {
+			return nil, err
+		}
+		res.merged = append(res.merged, l.ID)
+	}
+	winner.Logins, winner.Authenticated, winner.UpdatedAt = logins, authenticated, req.now
+	if created {
+		err = tx.CreateIdentity(winner)
+	} else {
+		err = tx.UpdateIdentity(winner)
+	}
+	res.identity = winner
+	return res, err
+}
+
+// checkLogins enforces what one identity may hold: one user per provider
+// (AWS: "You may only link one login per public provider"; the developer
+// provider may hold several user identifiers), and the linked-login limit.
+func (s *Service) checkLogins(pool *storage.Pool, logins []storage.Login) error {
+	seen := map[string]string{}
+	for _, l := range logins {
+		if l.Provider == pool.DeveloperProviderName {
+			continue
+		}
+		if sub, ok := seen[l.Provider]; ok && sub != l.Subject {
+			return apierr.Conflictf("Only one login per provider can be linked to an identity; '%s' is already linked for a different user.", l.Provider)
+		}
+		seen[l.Provider] = l.Subject
+	}
+	if len(logins) > s.limits.LoginsPerIdentity {
+		return apierr.LimitExceededf("The number of linked logins is limited to %d.", s.limits.LoginsPerIdentity)
+	}
+	return nil
+}
+
+// addLogin appends l unless list holds it already.
+func addLogin(list []storage.Login, l storage.Login) []storage.Login {
+	if slices.Contains(list, l) {
+		return list
+	}
+	return append(list, l)
+}

@@ -1,0 +1,12 @@
+package ops
+
+import (
+	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/roles"
+	"github.com/idpool/idpool/internal/storage"
+)
+
+// roleFuncs returns the role resolution of package roles.
+func roleFuncs() (func(*storage.Pool, []*identity.VerifiedLogin, string) (string, error), func(*storage.Pool, []*identity.VerifiedLogin) map[string]string) {
+	return roles.Resolve, roles.PrincipalTags
+}

@@ -1,0 +1,205 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/auth"
+	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/pagination"
+	"github.com/idpool/idpool/internal/storage"
+)
+
+// Config wires the operations to storage and the identity logic.
+type Config struct {
+	Store storage.Store
+	// Tokens signs OpenID tokens; nil makes the token operations answer
+	// InternalErrorException until it is wired.
+	Tokens identity.TokenIssuer
+	// Logins verifies Logins tokens; nil refuses every Logins entry.
+	Logins identity.LoginVerifier
+	// STS vends credentials; nil makes GetCredentialsForIdentity answer
+	// InvalidIdentityPoolConfigurationException.
+	STS    identity.CredentialVendor
+	Limits Limits
+	// Now is the clock; time.Now when nil.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// DevMode is the server's development mode. The operations behave the
+	// same in it; it is kept so the server can pass its whole mode down.
+	DevMode bool
+}
+
+// Service runs the 23 Cognito Identity operations.
+type Service struct {
+	store  storage.Store
+	tokens identity.TokenIssuer
+	logins identity.LoginVerifier
+	sts    identity.CredentialVendor
+	limits Limits
+	now    func() time.Time
+	log    *slog.Logger
+	pages  *pagination.Signer
+	// resolveRole and principalTags are roles.Resolve and roles.PrincipalTags.
+	resolveRole   func(*storage.Pool, []*identity.VerifiedLogin, string) (string, error)
+	principalTags func(*storage.Pool, []*identity.VerifiedLogin) map[string]string
+}
+
+// New returns the operations over cfg.
+func New(cfg Config) *Service {
+	s := &Service{
+		store:  cfg.Store,
+		tokens: cfg.Tokens,
+		logins: cfg.Logins,
+		sts:    cfg.STS,
+		limits: cfg.Limits.WithDefaults(),
+		now:    cfg.Now,
+		log:    cfg.Logger,
+		pages:  pagination.New(cfg.Store),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.resolveRole, s.principalTags = roleFuncs()
+	return s
+}
+
+// Operations returns the dispatch table: all 23 operations.
+func (s *Service) Operations() []Operation {
+	return []Operation{
+		op("CreateIdentityPool", false, s.CreateIdentityPool),
+		op("UpdateIdentityPool", false, s.UpdateIdentityPool),
+		op("DescribeIdentityPool", false, s.DescribeIdentityPool),
+		op("DeleteIdentityPool", false, s.DeleteIdentityPool),
+		op("ListIdentityPools", false, s.ListIdentityPools),
+		op("SetIdentityPoolRoles", false, s.SetIdentityPoolRoles),
+		op("GetIdentityPoolRoles", false, s.GetIdentityPoolRoles),
+		op("SetPrincipalTagAttributeMap", false, s.SetPrincipalTagAttributeMap),
+		op("GetPrincipalTagAttributeMap", false, s.GetPrincipalTagAttributeMap),
+		op("TagResource", false, s.TagResource),
+		op("UntagResource", false, s.UntagResource),
+		op("ListTagsForResource", false, s.ListTagsForResource),
+		op("DescribeIdentity", false, s.DescribeIdentity),
+		op("ListIdentities", false, s.ListIdentities),
+		op("DeleteIdentities", false, s.DeleteIdentities),
+		op("LookupDeveloperIdentity", false, s.LookupDeveloperIdentity),
+		op("MergeDeveloperIdentities", false, s.MergeDeveloperIdentities),
+		op("UnlinkDeveloperIdentity", false, s.UnlinkDeveloperIdentity),
+		op("GetOpenIdTokenForDeveloperIdentity", false, s.GetOpenIdTokenForDeveloperIdentity),
+		op("GetId", true, s.GetId),
+		op("GetOpenIdToken", true, s.GetOpenIdToken),
+		op("GetCredentialsForIdentity", true, s.GetCredentialsForIdentity),
+		op("UnlinkIdentity", true, s.UnlinkIdentity),
+	}
+}
+
+// Client-visible texts AWS uses (api-notes §4.12).
+const (
+	msgLoginsDontMatch = "Logins don't match. Please include at least one valid login for this identity or identity pool."
+	msgNoGuests        = "Unauthenticated access is not supported for this identity pool."
+	msgBadPoolConfig   = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+	msgUnsupportedIdP  = "Token is not from a supported provider of this identity pool."
+	msgNoDevProvider   = "This identity pool does not support the specified developer provider."
+)
+
+func poolNotFound(id string) *apierr.Error {
+	return apierr.NotFoundf("IdentityPool '%s' not found.", id)
+}
+
+func identityNotFound(id string) *apierr.Error {
+	return apierr.NotFoundf("Identity '%s' not found.", id)
+}
+
+func forbidden(id string) *apierr.Error {
+	return apierr.NotAuthorizedf("Access to Identity '%s' is forbidden.", id)
+}
+
+// storeErr turns a storage error into what the client sees. *apierr.Error
+// values returned by transaction bodies pass through unchanged.
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apierr.Error
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, storage.ErrConflict):
+		return apierr.New(apierr.ConcurrentModification, "The resource was modified concurrently. Please retry.").Wrap(err)
+	case errors.Is(err, storage.ErrUnavailable):
+		return apierr.New(apierr.ServiceUnavailable, "Service unavailable. Please retry.").Wrap(err)
+	}
+	return apierr.Internal(err)
+}
+
+// owns reports whether the signed caller may see pool p: pools belong to the
+// account and region of the call. An empty caller region (a wire that did not
+// fill it) matches any region.
+func owns(c *auth.Caller, p *storage.Pool) bool {
+	return p.AccountID == c.Account() && (c.Region == "" || c.Region == p.Region)
+}
+
+// callerPool reads the caller's pool id; another account's or region's pool
+// is reported exactly like a missing one.
+func callerPool(r storage.Reader, c *auth.Caller, id string) (*storage.Pool, error) {
+	p, err := r.GetPool(id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !owns(c, p)) {
+		return nil, poolNotFound(id)
+	}
+	return p, err
+}
+
+// callerIdentity reads an identity of one of the caller's pools.
+func callerIdentity(r storage.Reader, c *auth.Caller, id string) (*storage.Identity, *storage.Pool, error) {
+	ident, err := r.GetIdentity(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil, identityNotFound(id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := r.GetPool(ident.PoolID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !owns(c, p)) {
+		return nil, nil, identityNotFound(id)
+	}
+	return ident, p, err
+}
+
+// publicIdentity reads an identity and its pool for an unsigned operation,
+// which needs no account: knowing the identity id is the point.
+func publicIdentity(r storage.Reader, id string) (*storage.Identity, *storage.Pool, error) {
+	ident, err := r.GetIdentity(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil, identityNotFound(id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := r.GetPool(ident.PoolID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil, identityNotFound(id)
+	}
+	return ident, p, err
+}
+
+// view runs a read transaction and maps its error for the client.
+func (s *Service) view(ctx context.Context, fn func(storage.Reader) error) error {
+	return storeErr(s.store.View(ctx, fn))
+}
+
+// update runs a write transaction and maps its error for the client.
+func (s *Service) update(ctx context.Context, fn func(storage.Tx) error) error {
+	return storeErr(s.store.Update(ctx, fn))
+}
+
+// isAPINotFound reports whether err is a ResourceNotFoundException.
+func isAPINotFound(err error) bool {
+	var ae *apierr.Error
+	return errors.As(err, &ae) && ae.Code == apierr.ResourceNotFound
+}
