@@ -1,0 +1,145 @@
+package wire
+
+import (
+	"context"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/ops"
+	"github.com/idpool/idpool/internal/sigv4"
+)
+
+// DefaultMaxBodyBytes caps a request body when Config leaves it zero. AWS's
+// JSON services refuse large requests too; the largest legitimate Cognito
+// Identity request (ten 50,000-character logins) fits with room to spare.
+const DefaultMaxBodyBytes = 1 << 20
+
+// ResetPath is the development-only endpoint that clears all state.
+const ResetPath = "/_idpool/reset"
+
+// signingName is the SigV4 service name of Cognito Identity.
+const signingName = "cognito-identity"
+
+// Validator checks a request body against the service model.
+// *model.Model implements it.
+type Validator interface {
+	// Has reports whether op is an operation of the model.
+	Has(op string) bool
+	// Validate returns the ValidationException (or SerializationException)
+	// AWS would answer for body, or nil when it is valid.
+	Validate(op string, body []byte) *apierr.Error
+}
+
+// Config configures the handler.
+type Config struct {
+	// Operations is the dispatch table.
+	Operations []ops.Operation
+	// Validator checks bodies before an operation runs; nil skips it.
+	Validator Validator
+	// Verifier checks signatures. Required.
+	Verifier *sigv4.Verifier
+	// Query serves form-encoded POSTs (STS, IAM); nil answers them as an
+	// unknown operation.
+	Query http.Handler
+	// Extra are plain handlers by exact path (/.well-known/jwks_uri, ...).
+	Extra map[string]http.Handler
+	// Reset clears all state for POST /_idpool/reset; nil (the default, and
+	// always outside development mode) answers 404.
+	Reset func(ctx context.Context) error
+	// Logger receives one line per request; discarded when nil.
+	Logger *slog.Logger
+	// MaxBodyBytes caps request bodies; DefaultMaxBodyBytes when zero.
+	MaxBodyBytes int64
+	// Now is the clock for request durations; time.Now when nil.
+	Now func() time.Time
+}
+
+// handler is the http.Handler New returns.
+type handler struct {
+	cfg Config
+	ops map[string]ops.Operation
+	log *slog.Logger
+	now func() time.Time
+}
+
+// New returns the front end for cfg.
+func New(cfg Config) http.Handler {
+	h := &handler{cfg: cfg, ops: make(map[string]ops.Operation, len(cfg.Operations)), log: cfg.Logger, now: cfg.Now}
+	for _, op := range cfg.Operations {
+		h.ops[op.Name] = op
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.cfg.MaxBodyBytes <= 0 {
+		h.cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	return h
+}
+
+// ServeHTTP routes a request. Every response carries CORS headers, because
+// browsers call the unsigned operations directly.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setCORS(w.Header())
+	switch {
+	case r.Method == http.MethodOptions:
+		preflight(w, r)
+	case r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok"))
+	case h.cfg.Extra[r.URL.Path] != nil:
+		h.cfg.Extra[r.URL.Path].ServeHTTP(w, r)
+	case r.URL.Path == ResetPath:
+		h.reset(w, r)
+	case r.Method == http.MethodPost && isForm(r) && h.cfg.Query != nil:
+		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+		h.cfg.Query.ServeHTTP(w, r)
+	default:
+		h.serveJSON(w, r)
+	}
+}
+
+// isForm reports a Query-protocol request (STS and IAM send form bodies).
+func isForm(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/x-www-form-urlencoded"
+}
+
+// reset serves the development-only reset endpoint.
+func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Reset == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := h.cfg.Reset(r.Context()); err != nil {
+		h.log.ErrorContext(r.Context(), "reset failed", "err", err)
+		http.Error(w, "reset failed", http.StatusInternalServerError)
+		return
+	}
+	h.log.WarnContext(r.Context(), "development reset: all state cleared")
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte("{}"))
+}
+
+// operationName returns the operation named by an X-Amz-Target value, in
+// either of the forms SDKs send.
+func operationName(target string) (string, bool) {
+	for _, prefix := range []string{"AWSCognitoIdentityService.", "com.amazonaws.cognito.identity.model.AWSCognitoIdentityService."} {
+		if name, ok := strings.CutPrefix(target, prefix); ok && name != "" {
+			return name, true
+		}
+	}
+	return "", false
+}
