@@ -9,7 +9,9 @@ import (
 	"github.com/idpool/idpool/internal/apierr"
 )
 
-func fb(sub string) map[string]string { return map[string]string{"graph.facebook.com": "graph.facebook.com|" + sub} }
+func fb(sub string) map[string]string {
+	return map[string]string{"graph.facebook.com": "graph.facebook.com|" + sub}
+}
 
 func TestGetIdGuestsAndLogins(t *testing.T) {
 	f := newFixture(t, Limits{LoginsPerIdentity: 2})
