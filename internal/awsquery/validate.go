@@ -50,6 +50,14 @@ func (v *Validation) Length(member, value string, minLen, maxLen int, sensitive 
 	}
 }
 
+// MaxItems checks the number of members of a list.
+func (v *Validation) MaxItems(member string, n, maxN int) {
+	if n > maxN {
+		shown := "[" + strconv.Itoa(n) + " members]"
+		v.add(&shown, member, "must have length less than or equal to "+strconv.Itoa(maxN))
+	}
+}
+
 // Pattern checks value against re, whose source is quoted in the message as
 // AWS quotes the model's pattern.
 func (v *Validation) Pattern(member, value string, re *regexp.Regexp, modelPattern string) {

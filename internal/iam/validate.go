@@ -3,7 +3,6 @@ package iam
 import (
 	"net/url"
 	"regexp"
-	"strings"
 	"unicode"
 
 	"github.com/idpool/idpool/internal/apierr"
@@ -60,9 +59,7 @@ func (vs *validators) policyParam(v *awsquery.Validation, form url.Values, param
 
 func (vs *validators) tags(v *awsquery.Validation, form url.Values) []awsquery.Tag {
 	tags := awsquery.Tags(form, "Tags")
-	if len(tags) > 50 {
-		v.Length("tags", strings.Repeat("x", len(tags)), 0, 50, true)
-	}
+	v.MaxItems("tags", len(tags), 50)
 	for _, t := range tags {
 		v.Length("tags.member.key", t.Key, 1, 128, false)
 		v.Pattern("tags.member.key", t.Key, vs.tagKey, tagPattern)

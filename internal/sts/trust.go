@@ -1,0 +1,81 @@
+package sts
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"sort"
+	"strings"
+
+	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/policy"
+)
+
+const (
+	actionAssume     = "sts:AssumeRoleWithWebIdentity"
+	actionTagSession = "sts:TagSession"
+)
+
+// checkTrust evaluates the role's trust policy for an idpool token, as STS
+// does: Federated principal cognito-identity.amazonaws.com (or idpool's
+// issuer host, or an IAM OIDC provider ARN for it), condition keys under
+// both prefixes, and sts:TagSession as well when there are session tags.
+func (s *Service) checkTrust(role *iam.Role, c *identity.OpenIDClaims, tags map[string]string) error {
+	var doc *policy.Document
+	var err error
+	if role.AssumeRolePolicyDocument == "" {
+		// Only dev-mode stand-ins have none: IAM requires one.
+		doc = devTrust()
+	} else if doc, err = policy.ParseTrust([]byte(role.AssumeRolePolicyDocument)); err != nil {
+		return apierr.Internal(err) // IAM validated it when it was stored
+	}
+	host := s.issuerHost()
+	ctx := map[string][]string{}
+	for _, prefix := range []string{CognitoPrincipal, host} {
+		ctx[prefix+":aud"] = []string{c.Audience}
+		ctx[prefix+":sub"] = []string{c.Subject}
+		ctx[prefix+":amr"] = c.AMR
+	}
+	if len(tags) > 0 {
+		keys := make([]string, 0, len(tags))
+		for k, v := range tags {
+			ctx["aws:RequestTag/"+k] = []string{v}
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		ctx["aws:TagKeys"] = keys
+	}
+	req := policy.Request{
+		PrincipalType: "Federated",
+		Principals:    []string{CognitoPrincipal, host, "arn:aws:iam::" + role.AccountID + ":oidc-provider/" + host},
+		Context:       ctx,
+	}
+	actions := []string{actionAssume}
+	if len(tags) > 0 {
+		actions = append(actions, actionTagSession)
+	}
+	if !doc.Allows(req, actions...) {
+		return notAuthorized()
+	}
+	return nil
+}
+
+// devRole stands in for a role IAM does not know, in development mode: no
+// trust document (devTrust applies), AWS's maximum session duration, and a
+// role id derived from the ARN so it is the same on every call and node.
+func devRole(a iam.RoleARN) *iam.Role {
+	sum := sha256.Sum256([]byte(a.AccountID + a.Path + a.Name))
+	id := "AROA" + strings.ToUpper(base32.StdEncoding.EncodeToString(sum[:]))[:17]
+	return &iam.Role{AccountID: a.AccountID, RoleName: a.Name, RoleID: id, Path: a.Path, MaxSessionDuration: maxDuration}
+}
+
+// devTrust is the trust policy a dev-mode role is treated as having: idpool
+// tokens of any pool (the token's own aud always matches), with session tags.
+func devTrust() *policy.Document {
+	return &policy.Document{Version: "2012-10-17", Statements: []policy.Statement{{
+		Effect:    "Allow",
+		Principal: map[string][]string{"Federated": {CognitoPrincipal}},
+		Action:    []string{actionAssume, actionTagSession},
+	}}}
+}
