@@ -3,6 +3,8 @@ package logins
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/idpool/idpool/internal/awsquery"
 )
 
 // Resource kinds this package owns in storage.
@@ -17,27 +19,21 @@ const (
 	KindSAMLAssertion = "saml-assertion"
 )
 
-// Tag is an IAM tag.
-type Tag struct {
-	Key   string `json:"Key" xml:"Key"`
-	Value string `json:"Value" xml:"Value"`
-}
-
 // OIDCProviderDoc is the stored form of an IAM OIDC provider.
 type OIDCProviderDoc struct {
-	URL            string    `json:"Url"` // as created, with https://
-	ClientIDList   []string  `json:"ClientIDList"`
-	ThumbprintList []string  `json:"ThumbprintList"`
-	Tags           []Tag     `json:"Tags"`
-	CreateDate     time.Time `json:"CreateDate"`
+	URL            string         `json:"Url"` // as created, with https://
+	ClientIDList   []string       `json:"ClientIDList"`
+	ThumbprintList []string       `json:"ThumbprintList"`
+	Tags           []awsquery.Tag `json:"Tags"`
+	CreateDate     time.Time      `json:"CreateDate"`
 }
 
 // SAMLProviderDoc is the stored form of an IAM SAML provider.
 type SAMLProviderDoc struct {
-	SAMLMetadataDocument string    `json:"SAMLMetadataDocument"`
-	CreateDate           time.Time `json:"CreateDate"`
-	ValidUntil           time.Time `json:"ValidUntil"`
-	Tags                 []Tag     `json:"Tags"`
+	SAMLMetadataDocument string         `json:"SAMLMetadataDocument"`
+	CreateDate           time.Time      `json:"CreateDate"`
+	ValidUntil           time.Time      `json:"ValidUntil"`
+	Tags                 []awsquery.Tag `json:"Tags"`
 }
 
 func decodeOIDCDoc(b []byte) (*OIDCProviderDoc, error) {
