@@ -76,9 +76,11 @@ func run(ctx context.Context, o Options, log *slog.Logger) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Logged before Serve: the socket is bound already, and readiness probes
+	// must not see an answer before this line.
+	log.Info("listening", "addr", ln.Addr().String(), "issuer", s.issuer)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "issuer", s.issuer)
 
 	var serveErr error
 	select {
