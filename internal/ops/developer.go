@@ -26,11 +26,7 @@ type devTokenInput struct {
 // (trusted: the caller signs with the pool owner's keys), links the other
 // presented logins, and issues a token.
 func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, c *auth.Caller, in *devTokenInput) (*tokenOutput, error) {
-	var pool *storage.Pool
-	err := s.view(ctx, func(r storage.Reader) (err error) {
-		pool, err = callerPool(r, c, in.IdentityPoolId)
-		return err
-	})
+	pool, err := s.readPool(ctx, c, in.IdentityPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -123,11 +123,7 @@ func configuredProvider(p *storage.Pool, key string) bool {
 
 // GetIdentityPoolRoles returns the pool's roles and role mappings.
 func (s *Service) GetIdentityPoolRoles(ctx context.Context, c *auth.Caller, in *poolIDInput) (*getRolesOutput, error) {
-	var p *storage.Pool
-	err := s.view(ctx, func(r storage.Reader) (err error) {
-		p, err = callerPool(r, c, in.IdentityPoolId)
-		return err
-	})
+	p, err := s.readPool(ctx, c, in.IdentityPoolId)
 	if err != nil {
 		return nil, err
 	}

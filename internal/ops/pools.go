@@ -196,11 +196,7 @@ type poolIDInput struct {
 
 // DescribeIdentityPool returns a pool.
 func (s *Service) DescribeIdentityPool(ctx context.Context, c *auth.Caller, in *poolIDInput) (*poolJSON, error) {
-	var p *storage.Pool
-	err := s.view(ctx, func(r storage.Reader) (err error) {
-		p, err = callerPool(r, c, in.IdentityPoolId)
-		return err
-	})
+	p, err := s.readPool(ctx, c, in.IdentityPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -155,17 +155,11 @@ func callerPool(r storage.Reader, c *auth.Caller, id string) (*storage.Pool, err
 	return p, err
 }
 
-// callerIdentity reads an identity of one of the caller's pools.
+// callerIdentity reads an identity of one of the caller's pools; another
+// account's or region's identity is reported like a missing one.
 func callerIdentity(r storage.Reader, c *auth.Caller, id string) (*storage.Identity, *storage.Pool, error) {
-	ident, err := r.GetIdentity(id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil, identityNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := r.GetPool(ident.PoolID)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !owns(c, p)) {
+	ident, p, err := publicIdentity(r, id)
+	if err == nil && !owns(c, p) {
 		return nil, nil, identityNotFound(id)
 	}
 	return ident, p, err
@@ -186,6 +180,16 @@ func publicIdentity(r storage.Reader, id string) (*storage.Identity, *storage.Po
 		return nil, nil, identityNotFound(id)
 	}
 	return ident, p, err
+}
+
+// readPool reads the caller's pool in its own read transaction.
+func (s *Service) readPool(ctx context.Context, c *auth.Caller, id string) (*storage.Pool, error) {
+	var p *storage.Pool
+	err := s.view(ctx, func(r storage.Reader) (err error) {
+		p, err = callerPool(r, c, id)
+		return err
+	})
+	return p, err
 }
 
 // view runs a read transaction and maps its error for the client.
