@@ -11,6 +11,7 @@ import (
 	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/config"
 	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/model"
 	"github.com/idpool/idpool/internal/ops"
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/storage"
@@ -114,12 +115,16 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Logger:   log,
 	})
 
+	validator, err := model.Load()
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	h := wire.New(wire.Config{
 		Operations: operations,
-		// LEAD: Validator: model.Load() once internal/model exports it.
-		Validator: nil,
-		Verifier:  verifier,
-		Query:     query,
+		Validator:  validator,
+		Verifier:   verifier,
+		Query:      query,
 		// LEAD: Extra gets the tokens package's /.well-known/jwks_uri and
 		// /.well-known/openid-configuration handlers.
 		Extra:  map[string]http.Handler{},

@@ -104,7 +104,8 @@ func TestDevServer(t *testing.T) {
 	}{
 		{"an unknown operation", "AWSCognitoIdentityService.DoSomething", "{}", "UnknownOperationException"},
 		{"malformed JSON", "AWSCognitoIdentityService.GetId", `{"IdentityPoolId": `, "SerializationException"},
-		{"a wrong member type", "AWSCognitoIdentityService.GetId", `{"IdentityPoolId": 12}`, ""},
+		{"a wrong member type", "AWSCognitoIdentityService.GetId", `{"IdentityPoolId": 12}`, "SerializationException"},
+		{"a model violation", "AWSCognitoIdentityService.GetId", `{"IdentityPoolId": "no-colon"}`, "ValidationException"},
 		{"an oversized body", "AWSCognitoIdentityService.GetId", `{"IdentityPoolId":"` + strings.Repeat("x", 2<<20) + `"}`, "ValidationException"},
 	}
 	for _, c := range envelope {
