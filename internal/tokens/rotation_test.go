@@ -201,6 +201,9 @@ func TestOtherNodeSeesRotation(t *testing.T) {
 	clk := newClock()
 	a := newService(t, Config{Store: openStore(t, path), Rotation: time.Hour, Now: clk.Now})
 	b := newService(t, Config{Store: openStore(t, path), Rotation: time.Hour, Now: clk.Now})
+	// Hold off B's background refresh so that only the paths under test
+	// (the published next key, the unknown-kid reload) can teach B.
+	b.refreshing.Store(true)
 	clk.Advance(time.Hour)
 	if err := a.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
