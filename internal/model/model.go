@@ -80,7 +80,7 @@ func (m *Model) Has(op string) bool {
 //   - UnknownOperationException if op is not in the model.
 //
 // Unknown members are ignored and null members count as absent, as in AWS.
-// A body that passes decodes with encoding/json into the SDK's input types.
+// Integers that pass fit their Java types (and so Go's int32 and int64).
 func (m *Model) Validate(op string, body []byte) *apierr.Error {
 	in, ok := m.inputs[op]
 	if !ok {

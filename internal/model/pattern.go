@@ -17,7 +17,7 @@ const (
 // compilePattern compiles a botocore pattern with Java's semantics and
 // anchors it at both ends: AWS matches the whole value (Smithy's patterns
 // are the same text wrapped in ^…$), while botocore prints it unanchored.
-func compilePattern(java string) (*regexp.Regexp, error) {
+func compilePattern(java string) (matcher, error) {
 	re2, err := translatePattern(java)
 	if err != nil {
 		return nil, fmt.Errorf("pattern %q: %w", java, err)
@@ -26,7 +26,7 @@ func compilePattern(java string) (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pattern %q: %w", java, err)
 	}
-	return re, nil
+	return fastMatcher(re2, re), nil
 }
 
 // translatePattern rewrites the Java regex constructs whose meaning differs

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 )
 
@@ -45,7 +44,7 @@ type shape struct {
 	// entry count, or a number's value.
 	min, max       int64
 	hasMin, hasMax bool
-	pattern        *regexp.Regexp
+	pattern        matcher
 	enum           []string
 
 	// checks and texts are parallel: the constraints this shape has and
