@@ -2,12 +2,12 @@ package backends
 
 import (
 	"context"
-	"errors"
 
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/storage/postgres"
 )
 
 // openPostgres opens the PostgreSQL backend.
 func openPostgres(ctx context.Context, url string, o Options) (storage.Store, error) {
-	return nil, errors.New("storage: the PostgreSQL backend is not built yet (issue 6): use SQLite")
+	return postgres.Open(ctx, url, postgres.Options{Logger: o.Logger})
 }
