@@ -49,10 +49,11 @@ func (s *Service) assume(ctx context.Context, in assumeInput) (*assumed, error) 
 	if err != nil {
 		return nil, apierr.New(awsquery.CodeValidationError, "Request ARN is invalid")
 	}
-	claims, err := s.verifyToken(ctx, in.Token)
+	wi, err := s.verifyToken(ctx, in.Token, arn.AccountID)
 	if err != nil {
 		return nil, err
 	}
+	claims := wi.claims
 	role, err := s.role(ctx, in.RoleARN, arn)
 	if err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func (s *Service) assume(ctx context.Context, in assumeInput) (*assumed, error) 
 		}
 		tags = merged
 	}
-	if err := s.checkTrust(role, claims, tags); err != nil {
+	if err := s.checkTrust(role, wi, tags); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
@@ -92,7 +93,7 @@ func (s *Service) assume(ctx context.Context, in assumeInput) (*assumed, error) 
 		claims:   claims,
 		role:     role,
 		session:  in.SessionName,
-		provider: CognitoPrincipal,
+		provider: wi.provider,
 	}, nil
 }
 

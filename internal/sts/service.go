@@ -33,6 +33,10 @@ type Config struct {
 	// (and path) as well as cognito-identity.amazonaws.com, both as the
 	// Federated principal and as the prefix of condition keys.
 	Issuer string
+	// Logins, when set, verifies tokens of other issuers (an OIDC IdP, another
+	// idpool on https) against the role account's IAM OIDC provider for the
+	// issuer, as AWS STS does. nil: only idpool's own tokens are accepted.
+	Logins identity.LoginVerifier
 	// DevTrustUnknownRoles trusts a role ARN that IAM does not know as if
 	// its trust policy allowed idpool tokens of any pool (development setups
 	// with no roles created). Off with a configuration file.
@@ -47,6 +51,7 @@ type Config struct {
 type Service struct {
 	store   storage.Store
 	tokens  identity.TokenVerifier
+	logins  identity.LoginVerifier
 	issuer  string
 	devMode bool
 	now     func() time.Time
@@ -70,7 +75,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("sts: Config.Issuer must be an absolute URL")
 	}
 	s := &Service{
-		store: cfg.Store, tokens: cfg.Tokens, issuer: strings.TrimSuffix(cfg.Issuer, "/"),
+		store: cfg.Store, tokens: cfg.Tokens, logins: cfg.Logins, issuer: strings.TrimSuffix(cfg.Issuer, "/"),
 		devMode: cfg.DevTrustUnknownRoles, now: cfg.Now, log: cfg.Logger,
 		sealer: &sealer{store: cfg.Store}, valid: newValidators(),
 	}

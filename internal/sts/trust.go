@@ -8,7 +8,6 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/iam"
-	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/policy"
 )
 
@@ -21,7 +20,8 @@ const (
 // does: Federated principal cognito-identity.amazonaws.com (or idpool's
 // issuer host, or an IAM OIDC provider ARN for it), condition keys under
 // both prefixes, and sts:TagSession as well when there are session tags.
-func (s *Service) checkTrust(role *iam.Role, c *identity.OpenIDClaims, tags map[string]string) error {
+func (s *Service) checkTrust(role *iam.Role, wi *webIdentity, tags map[string]string) error {
+	c := wi.claims
 	var doc *policy.Document
 	var err error
 	if role.AssumeRolePolicyDocument == "" {
@@ -30,9 +30,8 @@ func (s *Service) checkTrust(role *iam.Role, c *identity.OpenIDClaims, tags map[
 	} else if doc, err = policy.ParseTrust([]byte(role.AssumeRolePolicyDocument)); err != nil {
 		return apierr.Internal(err) // IAM validated it when it was stored
 	}
-	host := s.issuerHost()
 	ctx := map[string][]string{}
-	for _, prefix := range []string{CognitoPrincipal, host} {
+	for _, prefix := range wi.prefixes {
 		ctx[prefix+":aud"] = []string{c.Audience}
 		ctx[prefix+":sub"] = []string{c.Subject}
 		ctx[prefix+":amr"] = c.AMR
@@ -48,7 +47,7 @@ func (s *Service) checkTrust(role *iam.Role, c *identity.OpenIDClaims, tags map[
 	}
 	req := policy.Request{
 		PrincipalType: "Federated",
-		Principals:    []string{CognitoPrincipal, host, "arn:aws:iam::" + role.AccountID + ":oidc-provider/" + host},
+		Principals:    wi.principals,
 		Context:       ctx,
 	}
 	actions := []string{actionAssume}

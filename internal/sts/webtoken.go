@@ -4,17 +4,26 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/storage"
 )
 
 // STS error codes for web identity tokens (botocore's sts model).
 const (
-	codeInvalidIdentityToken = "InvalidIdentityToken"
-	codeExpiredToken         = "ExpiredTokenException"
-	codeIDPRejectedClaim     = "IDPRejectedClaim"
+	codeInvalidIdentityToken  = "InvalidIdentityToken"
+	codeExpiredToken          = "ExpiredTokenException"
+	codeIDPRejectedClaim      = "IDPRejectedClaim"
+	codeIDPCommunicationError = "IDPCommunicationError"
+)
+
+// oidcProviderKind is the storage kind of IAM OIDC providers (package
+// logins owns them; the name is the provider's host and path).
+const (
+	oidcProviderKind = "iam-oidc-provider"
 )
 
 // unverified are the claims read before the signature is checked, only to
@@ -40,33 +49,114 @@ func peek(token string) (*unverified, bool) {
 	return &u, true
 }
 
-// verifyToken verifies an idpool identity-pool token and answers AWS's
-// errors for one that fails.
-func (s *Service) verifyToken(ctx context.Context, token string) (*identity.OpenIDClaims, error) {
+// webIdentity is a verified web identity token and how trust policies
+// name its issuer.
+type webIdentity struct {
+	claims *identity.OpenIDClaims
+	// principals are the Federated principal names that match the issuer.
+	principals []string
+	// prefixes are the condition-key prefixes (PREFIX:aud, PREFIX:sub, ...).
+	prefixes []string
+	// provider is the response's Provider.
+	provider string
+}
+
+// verifyToken verifies a web identity token for a role in account and
+// answers AWS's errors for one that fails. idpool's own tokens are checked
+// by Config.Tokens; tokens of other issuers by Config.Logins against the
+// account's IAM OIDC provider for the issuer, as AWS STS does.
+func (s *Service) verifyToken(ctx context.Context, token, account string) (*webIdentity, error) {
 	u, ok := peek(token)
 	if !ok {
 		return nil, apierr.New(codeInvalidIdentityToken, "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
 	}
-	if strings.TrimSuffix(u.Issuer, "/") != s.issuer {
-		// AWS names the issuer it found no IAM OIDC provider for.
-		return nil, apierr.New(codeInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", u.Issuer)
+	var wi *webIdentity
+	var err error
+	if strings.TrimSuffix(u.Issuer, "/") == s.issuer {
+		wi, err = s.verifyOwn(ctx, token, account)
+	} else {
+		wi, err = s.verifyOIDC(ctx, token, u.Issuer, account)
 	}
-	claims, err := s.tokens.VerifyOpenIDToken(ctx, token)
 	if err != nil {
-		now := s.now().Unix()
-		if u.Expiry != nil && *u.Expiry <= now {
+		// Only a token that failed verification (the error has a cause) may
+		// be reported as expired; "no provider" and the like stand.
+		var ae *apierr.Error
+		if !errors.As(err, &ae) || ae.Code != codeInvalidIdentityToken || ae.Unwrap() == nil {
+			return nil, err
+		}
+		if now := s.now().Unix(); u.Expiry != nil && *u.Expiry <= now {
 			return nil, apierr.New(codeExpiredToken, "Token expired: current date/time %d must be before the expiration date/time %d", now, *u.Expiry).Wrap(err)
 		}
+		return nil, err
+	}
+	if wi.claims.Audience == "" {
+		return nil, apierr.New(codeInvalidIdentityToken, "Incorrect token audience")
+	}
+	if wi.claims.Subject == "" {
+		return nil, apierr.New(codeIDPRejectedClaim, "The web identity token has no sub claim.")
+	}
+	return wi, nil
+}
+
+func (s *Service) verifyOwn(ctx context.Context, token, account string) (*webIdentity, error) {
+	claims, err := s.tokens.VerifyOpenIDToken(ctx, token)
+	if err != nil {
 		// [inf] AWS's text for a token whose signature does not verify.
 		return nil, apierr.New(codeInvalidIdentityToken, "Couldn't verify the signature of the web identity token.").Wrap(err)
 	}
-	if claims.Audience == "" {
-		return nil, apierr.New(codeInvalidIdentityToken, "Incorrect token audience")
+	host := s.issuerHost()
+	return &webIdentity{
+		claims: claims,
+		// Trust policies written for AWS name cognito-identity.amazonaws.com;
+		// idpool's issuer host (or an IAM OIDC provider for it) works too.
+		principals: []string{CognitoPrincipal, host, "arn:aws:iam::" + account + ":oidc-provider/" + host},
+		prefixes:   []string{CognitoPrincipal, host},
+		// [inf] AWS reports Cognito tokens' provider by its principal name.
+		provider: CognitoPrincipal,
+	}, nil
+}
+
+// verifyOIDC verifies a token of another issuer through the account's IAM
+// OIDC provider for it (its keys, and aud in its client id list).
+func (s *Service) verifyOIDC(ctx context.Context, token, issuer, account string) (*webIdentity, error) {
+	host := strings.TrimSuffix(strings.TrimPrefix(issuer, "https://"), "/")
+	arn := "arn:aws:iam::" + account + ":oidc-provider/" + host
+	noProvider := apierr.New(codeInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", issuer)
+	if s.logins == nil || !strings.HasPrefix(issuer, "https://") || host == "" {
+		return nil, noProvider
 	}
-	if claims.Subject == "" {
-		return nil, apierr.New(codeIDPRejectedClaim, "The web identity token has no sub claim.")
+	err := s.store.View(ctx, func(r storage.Reader) error {
+		_, err := r.GetResource(account, oidcProviderKind, host)
+		return err
+	})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, noProvider
+	case err != nil:
+		return nil, apierr.Internal(err)
 	}
-	return claims, nil
+	pool := &storage.Pool{AccountID: account, OpenIDConnectProviderARNs: []string{arn}}
+	l, err := s.logins.Verify(ctx, pool, host, token)
+	if err != nil {
+		ae := apierr.As(err)
+		if ae.Code == apierr.ExternalService {
+			return nil, apierr.New(codeIDPCommunicationError, "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements").Wrap(err)
+		}
+		return nil, apierr.New(codeInvalidIdentityToken, "%s", ae.Message).Wrap(err)
+	}
+	aud := strings.TrimSuffix(strings.TrimPrefix(l.AMR, host+":"), ":"+l.Subject)
+	if a, ok := l.Claims["aud"].(string); ok && (aud == l.AMR || aud == "") {
+		aud = a
+	}
+	c := &identity.OpenIDClaims{Issuer: issuer, Audience: aud, Subject: l.Subject, Raw: l.Claims}
+	if amr, ok := l.Claims["amr"].([]any); ok {
+		for _, a := range amr {
+			if str, ok := a.(string); ok {
+				c.AMR = append(c.AMR, str)
+			}
+		}
+	}
+	return &webIdentity{claims: c, principals: []string{arn}, prefixes: []string{host}, provider: arn}, nil
 }
 
 // tagsClaim is the claim that carries session tags.
