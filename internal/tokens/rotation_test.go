@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -159,38 +160,38 @@ func TestTwoServicesRace(t *testing.T) {
 		return Config{Store: st, Issuer: testIssuer, Rotation: time.Hour, Now: clk.Now, Logger: quietLogger()}
 	}
 	ctx := context.Background()
-	for round := range 3 {
-		var svcs [2]*Service
+	stores := [2]storage.Store{stA, stB}
+	var svcs [2]*Service
+	// both runs fn for both services at once and checks they then agree on
+	// the signing key and the blob is at version want.
+	both := func(what string, want int64, fn func(i int) error) {
+		t.Helper()
 		var errs [2]error
 		var wg sync.WaitGroup
-		for i, st := range []storage.Store{stA, stB} {
-			wg.Go(func() { svcs[i], errs[i] = New(ctx, cfg(st)) })
+		for i := range 2 {
+			wg.Go(func() { errs[i] = fn(i) })
 		}
 		wg.Wait()
 		if err := errors.Join(errs[:]...); err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", what, err)
 		}
 		if a, b := svcs[0].state.Load().signer.kid, svcs[1].state.Load().signer.kid; a != b {
-			t.Fatalf("round %d: services sign with different keys %s, %s", round, a, b)
+			t.Fatalf("%s: services sign with different keys %s, %s", what, a, b)
 		}
-		if _, v := readKeyBlob(t, stA); v != int64(1+round) {
-			t.Fatalf("round %d: blob version %d, want %d", round, v, 1+round)
+		if _, v := readKeyBlob(t, stA); v != want {
+			t.Fatalf("%s: blob version %d, want %d", what, v, want)
 		}
-		// Rotate both at once for the next round.
+	}
+	for round := range 3 {
+		both(fmt.Sprintf("round %d start", round), int64(1+round), func(i int) error {
+			var err error
+			svcs[i], err = New(ctx, cfg(stores[i]))
+			return err
+		})
 		clk.Advance(time.Hour)
-		for i := range svcs {
-			wg.Go(func() { errs[i] = svcs[i].Refresh(ctx) })
-		}
-		wg.Wait()
-		if err := errors.Join(errs[:]...); err != nil {
-			t.Fatal(err)
-		}
-		if a, b := svcs[0].state.Load().signer.kid, svcs[1].state.Load().signer.kid; a != b {
-			t.Fatalf("round %d: after rotation services sign with %s, %s", round, a, b)
-		}
-		if _, v := readKeyBlob(t, stA); v != int64(2+round) {
-			t.Fatalf("round %d: blob version %d after one rotation, want %d", round, v, 2+round)
-		}
+		both(fmt.Sprintf("round %d rotation", round), int64(2+round), func(i int) error {
+			return svcs[i].Refresh(ctx)
+		})
 	}
 }
 
