@@ -52,15 +52,15 @@ type Config struct {
 type UserPoolConfig struct {
 	// Issuers maps a user pool id to its issuer URL (e.g. a cognito-local
 	// pool: "http://localhost:9229/local_abc").
-	Issuers map[string]string
+	Issuers map[string]string `json:"issuers,omitempty"`
 	// IssuerTemplate builds the issuer of every other pool; {region} and
 	// {pool} are replaced (e.g. "http://localhost:9229/{pool}").
 	// Empty = AWS's https://cognito-idp.{region}.amazonaws.com/{pool}.
-	IssuerTemplate string
+	IssuerTemplate string `json:"issuerTemplate,omitempty"`
 	// CheckEndpoint is the Cognito user pools API endpoint used for
 	// ServerSideTokenCheck (an AdminGetUser call). Empty = the check only
 	// verifies the token itself; see checkUser.
-	CheckEndpoint string
+	CheckEndpoint string `json:"checkEndpoint,omitempty"`
 }
 
 // issuer returns the issuer URL of user pool pool in region.
@@ -79,21 +79,22 @@ func (c UserPoolConfig) issuer(region, pool string) string {
 // real providers'.
 type SocialConfig struct {
 	// Google and Apple are OpenID Connect issuers.
-	Google, Apple OIDCIssuer
+	Google OIDCIssuer `json:"google"`
+	Apple  OIDCIssuer `json:"apple"`
 	// FacebookGraphURL is the Graph API base (default https://graph.facebook.com).
-	FacebookGraphURL string
+	FacebookGraphURL string `json:"facebookGraphUrl,omitempty"`
 	// AmazonAPIURL is the Login with Amazon API base (default https://api.amazon.com).
-	AmazonAPIURL string
+	AmazonAPIURL string `json:"amazonApiUrl,omitempty"`
 	// TwitterAPIURL is the Twitter API base (default https://api.twitter.com).
-	TwitterAPIURL string
+	TwitterAPIURL string `json:"twitterApiUrl,omitempty"`
 }
 
 // OIDCIssuer is a fixed OpenID Connect issuer.
 type OIDCIssuer struct {
 	// Issuer is the iss value tokens carry.
-	Issuer string
+	Issuer string `json:"issuer,omitempty"`
 	// JWKSURL is where its keys are; empty = read from the issuer's discovery document.
-	JWKSURL string
+	JWKSURL string `json:"jwksUrl,omitempty"`
 }
 
 func (c *SocialConfig) setDefaults() {
