@@ -10,6 +10,7 @@ import (
 	"github.com/idpool/idpool/internal/bench"
 	"github.com/idpool/idpool/internal/cli"
 	"github.com/idpool/idpool/internal/server"
+	"github.com/idpool/idpool/internal/storage/storecmd"
 	"github.com/idpool/idpool/internal/version"
 )
 
@@ -19,6 +20,10 @@ func main() {
 		switch args[0] {
 		case "serve":
 			os.Exit(server.Main(args[1:]))
+		case "migrate":
+			os.Exit(storecmd.Migrate(args[1:], os.Stdout, os.Stderr))
+		case "backup":
+			os.Exit(storecmd.Backup(args[1:], os.Stdout, os.Stderr))
 		case "bench":
 			os.Exit(bench.Main(args[1:], os.Stdout, os.Stderr))
 		case "version", "--version":

@@ -28,6 +28,8 @@ type Options struct {
 	Synchronous string
 	// Logger receives the backend's operational messages.
 	Logger *slog.Logger
+	// SkipMigrations opens the store without updating its schema.
+	SkipMigrations bool
 }
 
 // DefaultFile is the SQLite file name inside the data directory.
@@ -85,7 +87,7 @@ func Open(ctx context.Context, o Options) (storage.Store, error) {
 				return nil, fmt.Errorf("storage: data dir: %w", err)
 			}
 		}
-		return sqlite.Open(ctx, target, sqlite.Options{Synchronous: o.Synchronous, Logger: o.Logger})
+		return sqlite.Open(ctx, target, sqlite.Options{Synchronous: o.Synchronous, Logger: o.Logger, SkipMigrations: o.SkipMigrations})
 	}
 }
 

@@ -9,5 +9,5 @@ import (
 
 // openPostgres opens the PostgreSQL backend.
 func openPostgres(ctx context.Context, url string, o Options) (storage.Store, error) {
-	return postgres.Open(ctx, url, postgres.Options{Logger: o.Logger})
+	return postgres.Open(ctx, url, postgres.Options{Logger: o.Logger, SkipMigrations: o.SkipMigrations})
 }

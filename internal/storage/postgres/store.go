@@ -28,6 +28,9 @@ type Options struct {
 	MaxAttempts int
 	// Logger receives operational messages; slog.Default() if nil.
 	Logger *slog.Logger
+	// SkipMigrations opens the database as it is, without bringing its
+	// schema up to date (for "idpool migrate status").
+	SkipMigrations bool
 }
 
 // Store is the PostgreSQL storage.Store. It is safe for concurrent use.
@@ -72,6 +75,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", mapErr(err))
 	}
 	s := &Store{pool: pool, log: opts.Logger, maxAttempts: opts.MaxAttempts}
+	if opts.SkipMigrations {
+		return s, nil
+	}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)

@@ -33,6 +33,9 @@ type Options struct {
 	BusyTimeout time.Duration
 	// MaxBatch bounds how many Update calls share one commit; default 512.
 	MaxBatch int
+	// SkipMigrations opens the database as it is, without bringing its
+	// schema up to date (for "idpool migrate status").
+	SkipMigrations bool
 	// Logger receives operational messages; slog.Default() if nil.
 	Logger *slog.Logger
 }
@@ -51,6 +54,8 @@ type Store struct {
 
 var _ storage.Store = (*Store)(nil)
 
+const defaultBusyTimeout = 10 * time.Second
+
 // errClosed is returned by calls on a closed Store.
 var errClosed = errors.New("storage: sqlite store is closed")
 
@@ -68,7 +73,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		opts.ReadConns = max(4, 2*runtime.GOMAXPROCS(0))
 	}
 	if opts.BusyTimeout <= 0 {
-		opts.BusyTimeout = 10 * time.Second
+		opts.BusyTimeout = defaultBusyTimeout
 	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 512
@@ -91,9 +96,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	w := newWriter(wdb, wconn, opts.MaxBatch)
-	if err := w.migrate(ctx, opts.Logger); err != nil {
-		w.close()
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	if !opts.SkipMigrations {
+		if err := w.migrate(ctx, opts.Logger); err != nil {
+			w.close()
+			return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+		}
 	}
 	// A database file readable by others would leak every identity.
 	if err := os.Chmod(path, 0o600); err != nil {
