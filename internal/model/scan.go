@@ -30,7 +30,8 @@ func (r *reader) ws() {
 	}
 }
 
-// peek skips whitespace and returns the next byte, or 0 at the end.
+// peek skips whitespace and returns the next byte, or 0 at the end (a NUL
+// byte is never valid JSON there, so callers may treat both as malformed).
 func (r *reader) peek() byte {
 	r.ws()
 	if r.pos < len(r.data) {

@@ -159,6 +159,8 @@ func TestSerializationErrors(t *testing.T) {
 		{"bad escape", "DescribeIdentityPool", `{"IdentityPoolId":"\x41"}`, ""},
 		{"leading zero", "ListIdentityPools", `{"MaxResults":01}`, ""},
 		{"absurd nesting", "DescribeIdentityPool", deep, ""},
+		{"a NUL byte", "ListIdentityPools", "\x00", ""},
+		{"a trailing NUL byte", "ListIdentityPools", `{"MaxResults":1}` + "\x00", ""},
 		{"top-level string", "ListIdentityPools", `"x"`, ""},
 		{"top-level null", "ListIdentityPools", `null`, ""},
 		{"top-level array", "ListIdentityPools", `[]`, msgList},

@@ -47,10 +47,11 @@ func mismatch(msg string) *apierr.Error {
 
 // top validates the whole body: one JSON object (empty body = {}).
 func (v *validator) top(in *shape) *apierr.Error {
-	switch v.peek() {
-	case 0:
+	if v.peek(); v.pos == len(v.data) {
 		v.missing(in, 0) // an empty body is {}
 		return nil
+	}
+	switch v.data[v.pos] {
 	case '{':
 		if err := v.structure(in, 0); err != nil {
 			return err
@@ -60,7 +61,7 @@ func (v *validator) top(in *shape) *apierr.Error {
 	default:
 		return malformed()
 	}
-	if v.peek() != 0 {
+	if v.ws(); v.pos != len(v.data) {
 		return malformed()
 	}
 	return nil
