@@ -174,8 +174,12 @@ func TestAWSCLI(t *testing.T) {
 	s := harness.Start(t, harness.Options{})
 	pool, identityID, token := guestToken(t, s)
 	env := s.AWSEnv(t)
+	// Debian's aws 2.9 predates AWS_ENDPOINT_URL: name the endpoint on every call.
+	run := func(env []string, args ...string) (string, string, int) {
+		return harness.Run(t, env, cli, append([]string{"--endpoint-url", s.URL}, args...)...)
+	}
 
-	stdout, stderr, code := harness.Run(t, env, cli, "iam", "create-role", "--role-name", "CliGuest",
+	stdout, stderr, code := run(env, "iam", "create-role", "--role-name", "CliGuest",
 		"--assume-role-policy-document", trust(pool, "unauthenticated"), "--output", "json")
 	if code != 0 {
 		t.Fatalf("aws iam create-role: %d %s", code, stderr)
@@ -195,7 +199,7 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("AssumeRolePolicyDocument as the CLI shows it: %v", created.Role.AssumeRolePolicyDocument)
 	}
 
-	stdout, stderr, code = harness.Run(t, env, cli, "sts", "assume-role-with-web-identity", "--role-arn", roleARN,
+	stdout, stderr, code = run(env, "sts", "assume-role-with-web-identity", "--role-arn", roleARN,
 		"--role-session-name", "cli", "--web-identity-token", token, "--output", "json")
 	if code != 0 {
 		t.Fatalf("aws sts assume-role-with-web-identity: %d %s", code, stderr)
@@ -216,18 +220,18 @@ func TestAWSCLI(t *testing.T) {
 	vendedEnv := append(append([]string{}, env...),
 		"AWS_ACCESS_KEY_ID="+out.Credentials.AccessKeyId, "AWS_SECRET_ACCESS_KEY="+out.Credentials.SecretAccessKey,
 		"AWS_SESSION_TOKEN="+out.Credentials.SessionToken)
-	stdout, stderr, code = harness.Run(t, vendedEnv, cli, "sts", "get-caller-identity", "--output", "json")
+	stdout, stderr, code = run(vendedEnv, "sts", "get-caller-identity", "--output", "json")
 	if code != 0 || !strings.Contains(stdout, "assumed-role/CliGuest/cli") {
 		t.Fatalf("get-caller-identity: %d %s %s", code, stdout, stderr)
 	}
 
 	// AWS's error surfaces through the CLI.
-	_, stderr, code = harness.Run(t, env, cli, "iam", "create-role", "--role-name", "CliGuest",
+	_, stderr, code = run(env, "iam", "create-role", "--role-name", "CliGuest",
 		"--assume-role-policy-document", trust(pool, "unauthenticated"))
 	if code == 0 || !strings.Contains(stderr, "EntityAlreadyExists") {
 		t.Errorf("duplicate create-role: %d %s", code, stderr)
 	}
-	_, stderr, code = harness.Run(t, env, cli, "iam", "create-role", "--role-name", "Broken", "--assume-role-policy-document", "{")
+	_, stderr, code = run(env, "iam", "create-role", "--role-name", "Broken", "--assume-role-policy-document", "{")
 	if code == 0 || !strings.Contains(stderr, "MalformedPolicyDocument") {
 		t.Errorf("malformed policy: %d %s", code, stderr)
 	}
@@ -258,10 +262,6 @@ func TestExternalSTS(t *testing.T) {
 		t.Fatalf("GetCredentialsForIdentity via the external STS: %v\nfront:\n%s\nsts:\n%s", err, front.Logs(), backend.Logs())
 	}
 	keyID := aws.ToString(cr.Credentials.AccessKeyId)
-	// The external STS issued them, not the front's embedded one.
-	if !strings.Contains(backend.Logs(), keyID) || strings.Contains(front.Logs(), "access_key_id="+keyID) {
-		t.Errorf("credentials %s were not vended by the external STS", keyID)
-	}
 	vended := credentials.NewStaticCredentialsProvider(keyID, aws.ToString(cr.Credentials.SecretKey), aws.ToString(cr.Credentials.SessionToken))
 	who, err := stsClient(backend, vended).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 	if err != nil {
@@ -269,5 +269,12 @@ func TestExternalSTS(t *testing.T) {
 	}
 	if !strings.HasSuffix(aws.ToString(who.Arn), ":assumed-role/External_Unauth/CognitoIdentityCredentials") {
 		t.Errorf("caller = %s", aws.ToString(who.Arn))
+	}
+	// The front depends on the external STS: without it, no credentials.
+	if err := backend.Stop(); err != nil {
+		t.Logf("stopping the external STS: %v", err)
+	}
+	if _, err := front.Anonymous(harness.Region).GetCredentialsForIdentity(ctx, &cognitoidentity.GetCredentialsForIdentityInput{IdentityId: aws.String(identityID)}); err == nil {
+		t.Error("GetCredentialsForIdentity succeeded with the external STS stopped: the front vended by itself")
 	}
 }
