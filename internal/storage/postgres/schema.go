@@ -33,7 +33,7 @@ var migrations = []sqlstore.Migration{{
 			pool_id TEXT COLLATE "C" NOT NULL,
 			provider TEXT COLLATE "C" NOT NULL,
 			subject TEXT COLLATE "C" NOT NULL,
-			identity_id TEXT COLLATE "C" NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+			identity_id TEXT COLLATE "C" NOT NULL,
 			PRIMARY KEY (pool_id, provider, subject)
 		)`,
 		`CREATE INDEX logins_by_identity ON logins (identity_id, provider, subject)`,

@@ -143,7 +143,8 @@ func (s *Store) Update(ctx context.Context, fn func(storage.Tx) error) error {
 			return err
 		}
 		if attempt >= s.maxAttempts {
-			return fmt.Errorf("postgres: gave up after %d serialization failures: %w", attempt, err)
+			// Reported as a lost race, as AWS's ConcurrentModificationException.
+			return fmt.Errorf("%w: postgres: gave up after %d serialization failures: %v", storage.ErrConflict, attempt, err)
 		}
 		// Back off with jitter so colliding transactions spread out.
 		wait := time.Duration(rand.Int64N(int64(min(attempt, 20)) * int64(time.Millisecond)))

@@ -102,8 +102,8 @@ type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { r.Rows.Close() }
 
-// mapErr translates SQLite's constraint errors into storage sentinels and
-// keeps the driver's message for the logs.
+// mapErr translates SQLite's errors into storage sentinels and keeps the
+// driver's message for the logs.
 func mapErr(err error) error {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
@@ -114,6 +114,12 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %v", storage.ErrAlreadyExists, err)
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return fmt.Errorf("%w: %v", storage.ErrNotFound, err)
+	}
+	switch se.Code() & 0xff { // primary result code
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+		// Another process holds the database, or the disk failed or is
+		// full: the server answers InternalErrorException, the caller may retry.
+		return fmt.Errorf("%w: %v", storage.ErrUnavailable, err)
 	}
 	return err
 }

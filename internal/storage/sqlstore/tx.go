@@ -42,9 +42,13 @@ func (t Tx) UpdatePool(p *storage.Pool) error {
 	return affected(n, err, storage.ErrNotFound)
 }
 
-// DeletePool implements storage.Tx. Identities and logins go with the pool
-// (ON DELETE CASCADE); ErrNotFound if the pool does not exist.
+// DeletePool implements storage.Tx. Identities go with the pool (ON DELETE
+// CASCADE), logins are deleted here (PostgreSQL's have no foreign key);
+// ErrNotFound if the pool does not exist.
 func (t Tx) DeletePool(id string) error {
+	if _, err := t.C.Exec(`DELETE FROM logins WHERE pool_id = ?`, id); err != nil {
+		return err
+	}
 	n, err := t.C.Exec(`DELETE FROM pools WHERE id = ?`, id)
 	return affected(n, err, storage.ErrNotFound)
 }
@@ -149,9 +153,12 @@ func (t Tx) UpdateIdentity(id *storage.Identity) error {
 	return t.insertLogins(cur.PoolID, id.ID, added)
 }
 
-// DeleteIdentity implements storage.Tx. Its logins go with it (ON DELETE
-// CASCADE); ErrNotFound if it does not exist.
+// DeleteIdentity implements storage.Tx. Its logins go with it (deleted
+// here: PostgreSQL's have no foreign key); ErrNotFound if it does not exist.
 func (t Tx) DeleteIdentity(id string) error {
+	if _, err := t.C.Exec(`DELETE FROM logins WHERE identity_id = ?`, id); err != nil {
+		return err
+	}
 	n, err := t.C.Exec(`DELETE FROM identities WHERE id = ?`, id)
 	return affected(n, err, storage.ErrNotFound)
 }
