@@ -146,7 +146,7 @@ func choiceColumns(choices []string) string {
 			fmt.Fprintf(&b, "%-40s\n", choices[i])
 		}
 	}
-	return b.String()
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // argTable lists an operation's options: one per input member (two for

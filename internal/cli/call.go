@@ -60,14 +60,15 @@ func invokers() map[string]invoker {
 	}
 }
 
-// captureBody keeps the raw response body of the last attempt, so output
+// captureBody counts attempts and keeps the raw response body of the last one, so output
 // is built from the wire JSON in model order as botocore does, rather
 // than from the SDK's structs.
-func captureBody(dst *[]byte) func(*cognitoidentity.Options) {
+func captureBody(dst *[]byte, attempts *int) func(*cognitoidentity.Options) {
 	return func(o *cognitoidentity.Options) {
 		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
 			return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("idpoolCaptureBody",
 				func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+					*attempts++
 					out, md, err := next.HandleDeserialize(ctx, in)
 					if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp != nil && resp.Body != nil {
 						body, rerr := io.ReadAll(resp.Body)

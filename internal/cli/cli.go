@@ -67,7 +67,7 @@ func (r *runner) exit(err error) int {
 		if !strings.HasPrefix(msg, "Unknown options") {
 			msg = progName + ": error: " + msg
 		}
-		fmt.Fprintf(r.stderr, "\n%s\n%s\n", usageText(), msg)
+		fmt.Fprintf(r.stderr, "\n%s\n%s\n\n", usageText(), msg)
 		return exitUsage
 	case errors.As(err, &pe):
 		fmt.Fprintf(r.stderr, "\n%s\n", pe.msg)
@@ -107,7 +107,8 @@ func (r *runner) run(args []string) error {
 		for _, o := range r.model.Operations {
 			names = append(names, o.CLI)
 		}
-		names = append(names, "decode-token", "help")
+		// decode-token is left out so the message matches the aws CLI's.
+		names = append(names, "help")
 		return &usageError{"argument operation: Invalid choice, valid choices are:\n\n" + choiceColumns(names)}
 	}
 	if len(rest) > 1 && rest[1] == "help" {
@@ -125,7 +126,7 @@ type serviceError struct {
 
 func (e *serviceError) Error() string {
 	retries := ""
-	if e.retries > 0 {
+	if e.retries >= 0 {
 		retries = fmt.Sprintf(" (reached max retries: %d)", e.retries)
 	}
 	return fmt.Sprintf("An error occurred (%s) when calling the %s operation%s: %s", e.code, e.op, retries, e.message)

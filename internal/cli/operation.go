@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/smithy-go"
 	"github.com/mattn/go-isatty"
@@ -123,13 +122,14 @@ func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, ar
 			return nil, &fatalError{err.Error()}
 		}
 		var raw []byte
-		opts := []func(*cognitoidentity.Options){captureBody(&raw)}
+		attempts := 0
+		opts := []func(*cognitoidentity.Options){captureBody(&raw, &attempts)}
 		if dbg != nil {
 			dbg.request(op.Name, params)
 			opts = append(opts, dbg.option())
 		}
 		if err := call(ctx, client, body, opts...); err != nil {
-			return nil, r.callError(op, client, err)
+			return nil, r.callError(op, client, attempts, err)
 		}
 		resp, err := parseResponse(op.Output, raw)
 		if err != nil {
@@ -186,7 +186,7 @@ func (r *runner) inputFile(p *parsed) (*object, error) {
 		}
 		v, err := decodeJSON([]byte(text))
 		if err != nil {
-			return nil, &paramError{fmt.Sprintf("Error parsing parameter '--cli-input-json': Invalid JSON received: %s", pyJSONError(err))}
+			return nil, &paramError{fmt.Sprintf("Error parsing parameter '--cli-input-json': Invalid JSON received: %s", pyJSONError(text, err))}
 		}
 		o, ok := v.(*object)
 		if !ok {
@@ -216,13 +216,19 @@ func (r *runner) inputFile(p *parsed) (*object, error) {
 }
 
 // callError turns an SDK error into the aws CLI's message and exit code.
-func (r *runner) callError(op *operation, c *cognitoidentity.Client, err error) error {
+func (r *runner) callError(op *operation, c *cognitoidentity.Client, attempts int, err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
-		se := &serviceError{code: api.ErrorCode(), message: api.ErrorMessage(), op: op.Name}
-		var max *retry.MaxAttemptsError
-		if errors.As(err, &max) {
-			se.retries = max.Attempt - 1
+		se := &serviceError{code: api.ErrorCode(), message: api.ErrorMessage(), op: op.Name, retries: -1}
+		// botocore notes "reached max retries" whenever the last attempt
+		// was the last allowed one, retryable error or not.
+		o := c.Options()
+		max := o.RetryMaxAttempts
+		if max == 0 && o.Retryer != nil {
+			max = o.Retryer.MaxAttempts()
+		}
+		if max > 0 && attempts >= max {
+			se.retries = max - 1
 		}
 		return se
 	}

@@ -29,7 +29,10 @@ func compileQuery(expr string) (*jmespath.JMESPath, error) {
 	if err != nil {
 		msg := err.Error()
 		if se, ok := err.(jmespath.SyntaxError); ok {
-			msg = se.Error() + "\n" + se.HighlightLocation()
+			// Python jmespath's layout: the expression quoted, a caret under it.
+			msg = fmt.Sprintf("Invalid jmespath expression: %s:\n\"%s\"\n%s^", strings.TrimSuffix(se.Error(), "."),
+				expr, strings.Repeat(" ", se.Offset+1))
+			msg = strings.Replace(msg, "SyntaxError: ", "", 1)
 		}
 		return nil, &paramError{fmt.Sprintf("Bad value for --query %s: %s", expr, msg)}
 	}

@@ -118,6 +118,13 @@ func unpackArg(flag string, s *shape, raw []string) (any, error) {
 			return nil, &paramError{fmt.Sprintf("Error parsing parameter '%s': %s", flag, err)}
 		}
 		return backCompat(s, parsed)
+	case "integer", "long":
+		// Top-level numbers are argparse's type=int.
+		v, err := unpackScalar(s, vals[0])
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("argument %s: invalid int value: '%s'", flag, vals[0])}
+		}
+		return v, nil
 	case "list":
 		if len(vals) == 1 && strings.HasPrefix(strings.TrimSpace(vals[0]), "[") {
 			return unpackJSON(flag, s, vals[0])
@@ -158,14 +165,16 @@ func unpackArg(flag string, s *shape, raw []string) (any, error) {
 func unpackJSON(flag string, s *shape, v string) (any, error) {
 	parsed, err := decodeJSON([]byte(v))
 	if err != nil {
-		return nil, &paramError{fmt.Sprintf("Error parsing parameter '%s': Invalid JSON: %s\nJSON received: %s", flag, pyJSONError(err), v)}
+		return nil, &paramError{fmt.Sprintf("Error parsing parameter '%s': Invalid JSON: %s\nJSON received: %s", flag, pyJSONError(v, err), v)}
 	}
 	return parsed, nil
 }
 
-// pyJSONError phrases a Go JSON error; Python's wording differs and can't
-// be reproduced exactly, so the first line matches it only in spirit.
-func pyJSONError(err error) string {
+// pyJSONError phrases a JSON error as Python's json module would.
+func pyJSONError(text string, err error) string {
+	if msg := pyJSONErrorFor(text); msg != "" {
+		return msg
+	}
 	msg := err.Error()
 	if strings.Contains(msg, "looking for beginning of object key string") {
 		return "Expecting property name enclosed in double quotes"

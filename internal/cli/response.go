@@ -183,8 +183,8 @@ func pyISOFormat(t time.Time) string {
 		s += fmt.Sprintf(".%06d", us)
 	}
 	off := t.Format("-07:00")
-	if strings.Count(t.Format("-07:00:05"), ":") == 2 && !strings.HasSuffix(t.Format("-07:00:05"), ":00") {
-		off = t.Format("-07:00:05")
+	if full := t.Format("-07:00:00"); !strings.HasSuffix(full, ":00") {
+		off = full
 	}
 	return s + off
 }

@@ -126,6 +126,14 @@ func (p *shParser) csvValue() (any, error) {
 	list := []any{first}
 	for {
 		v, err := p.secondValue()
+		if err == nil {
+			p.skipSpace()
+			if p.eof() {
+				list = append(list, v)
+				break
+			}
+			err = p.expect(',', true)
+		}
 		if err != nil {
 			if p.eof() {
 				return nil, err
@@ -135,14 +143,6 @@ func (p *shParser) csvValue() (any, error) {
 				p.i--
 			}
 			break
-		}
-		p.skipSpace()
-		if p.eof() {
-			list = append(list, v)
-			break
-		}
-		if err := p.expect(',', true); err != nil {
-			return nil, err
 		}
 		list = append(list, v)
 	}

@@ -111,7 +111,7 @@ func validateValue(s *shape, v any, name string, errs *[]string) {
 			return
 		}
 		if s.Min != nil && float64(i) < *s.Min {
-			*errs = append(*errs, fmt.Sprintf("Invalid range for parameter %s, value: %d, valid min value: %d", name, i, int64(*s.Min)))
+			*errs = append(*errs, fmt.Sprintf("Invalid value for parameter %s, value: %d, valid min value: %d", name, i, int64(*s.Min)))
 		}
 	case "boolean":
 		if _, ok := v.(bool); !ok {
