@@ -98,7 +98,10 @@ func pyFloat(f float64) string {
 	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
 		return strconv.FormatFloat(f, 'f', 1, 64)
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if a := math.Abs(f); a >= 1e-4 && a < 1e16 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64)
 	if strings.Contains(s, "e") {
 		// Python writes 1e-05 and 1e+16 with at least two exponent digits.
 		mant, exp, _ := strings.Cut(s, "e")

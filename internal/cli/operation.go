@@ -93,6 +93,11 @@ func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, ar
 		}
 		params.set(name, v)
 	}
+	if paging {
+		if err := applyPageSize(op, params, p.pageSize); err != nil {
+			return err
+		}
+	}
 	if op.Input != nil {
 		if msg := validateParams(op.Input, params); msg != "" {
 			return &paramError{msg}
@@ -140,7 +145,7 @@ func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, ar
 	var res *result
 	if paging {
 		prog := r.progress()
-		res, err = paginate(op, params, p.startToken, p.pageSize, p.maxItems, fetch, prog)
+		res, err = paginate(op, params, p.startToken, p.maxItems, fetch, prog)
 		if prog != nil {
 			fmt.Fprint(r.stderr, "\r\x1b[K")
 		}

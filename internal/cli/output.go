@@ -25,7 +25,7 @@ type result struct {
 
 // compileQuery checks a --query expression up front, as the aws CLI does.
 func compileQuery(expr string) (*jmespath.JMESPath, error) {
-	q, err := jmespath.Compile(expr)
+	q, err := jmespath.Compile(legacyLiterals(expr))
 	if err != nil {
 		msg := err.Error()
 		if se, ok := err.(jmespath.SyntaxError); ok {

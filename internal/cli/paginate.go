@@ -60,10 +60,32 @@ func decodeStartingToken(tok string) (next any, truncate int) {
 	return tok, 0
 }
 
+// applyPageSize sets the limit key from --page-size; when the API requires
+// one and none is given, idpool asks for the API's maximum page.
+func applyPageSize(op *operation, params *object, pageSize string) error {
+	pg := op.Paging
+	if pageSize != "" {
+		n, err := strconv.ParseInt(pageSize, 10, 64)
+		if err != nil {
+			return &usageError{fmt.Sprintf("argument --page-size: invalid int value: '%s'", pageSize)}
+		}
+		params.set(pg.LimitKey, n)
+		return nil
+	}
+	if _, ok := params.get(pg.LimitKey); !ok && op.Input.isRequired(pg.LimitKey) {
+		max := int64(60)
+		if m := op.Input.member(pg.LimitKey); m != nil && m.Shape.Max != nil {
+			max = int64(*m.Shape.Max)
+		}
+		params.set(pg.LimitKey, max)
+	}
+	return nil
+}
+
 // paginate follows NextToken as botocore's PageIterator does, honouring
 // --starting-token, --page-size and --max-items, and builds both the
 // per-page view (text output) and the full result.
-func paginate(op *operation, params *object, startToken, pageSize, maxItems string, fetch pageFetcher, progress progressFunc) (*result, error) {
+func paginate(op *operation, params *object, startToken, maxItems string, fetch pageFetcher, progress progressFunc) (*result, error) {
 	pg := op.Paging
 	max := -1
 	if maxItems != "" {
@@ -72,16 +94,6 @@ func paginate(op *operation, params *object, startToken, pageSize, maxItems stri
 			return nil, &fatalError{fmt.Sprintf("invalid literal for int() with base 10: '%s'", maxItems)}
 		}
 		max = n
-	}
-	if pageSize != "" {
-		n, err := strconv.ParseInt(pageSize, 10, 64)
-		if err != nil {
-			return nil, &fatalError{fmt.Sprintf("invalid literal for int() with base 10: '%s'", pageSize)}
-		}
-		params.set(pg.LimitKey, n)
-	} else if _, ok := params.get(pg.LimitKey); !ok && op.Input.isRequired(pg.LimitKey) {
-		// idpool: the API requires a page size; use its maximum.
-		params.set(pg.LimitKey, int64(60))
 	}
 	var next any
 	startTrunc := 0
