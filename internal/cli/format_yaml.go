@@ -132,7 +132,15 @@ func yamlScalar(v any, indent int, y *yamlWriter) string {
 		}
 		return pyScalarJSON(v)
 	}
-	switch yamlStyle(s) {
+	style := yamlStyle(s)
+	if style != '"' && strings.IndexFunc(s, func(r rune) bool { return r > 0x7f }) >= 0 {
+		// ruamel (as the aws CLI runs it) does not fold non-ASCII text.
+		if style == 'p' {
+			return s
+		}
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	switch style {
 	case 'p':
 		return foldPlain(s, indent, y.column)
 	case '\'':
