@@ -223,10 +223,13 @@ func parseOpArgs(op *operation, args []string) (*parsed, error) {
 			}
 			continue
 		}
+		if len(vals) == 0 && spec.list && spec.member != nil {
+			// Lists are argparse nargs="*": an empty list is allowed.
+			p.values[spec.member.Name] = []string{}
+			p.note(spec.member.Name)
+			continue
+		}
 		if len(vals) == 0 {
-			if spec.list {
-				return nil, &usageError{fmt.Sprintf("argument %s: expected at least one argument", name)}
-			}
 			return nil, &usageError{fmt.Sprintf("argument %s: expected one argument", name)}
 		}
 		switch name {

@@ -63,7 +63,7 @@ func invokers() map[string]invoker {
 // captureBody counts attempts and keeps the raw response body of the last one, so output
 // is built from the wire JSON in model order as botocore does, rather
 // than from the SDK's structs.
-func captureBody(dst *[]byte, attempts *int) func(*cognitoidentity.Options) {
+func captureBody(dst *[]byte, attempts, status *int) func(*cognitoidentity.Options) {
 	return func(o *cognitoidentity.Options) {
 		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
 			return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("idpoolCaptureBody",
@@ -71,6 +71,7 @@ func captureBody(dst *[]byte, attempts *int) func(*cognitoidentity.Options) {
 					*attempts++
 					out, md, err := next.HandleDeserialize(ctx, in)
 					if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp != nil && resp.Body != nil {
+						*status = resp.StatusCode
 						body, rerr := io.ReadAll(resp.Body)
 						resp.Body.Close()
 						if rerr == nil {

@@ -59,7 +59,7 @@ func newClient(ctx context.Context, g *globals, signed bool) (*cognitoidentity.C
 	if err != nil {
 		var pe config.SharedConfigProfileNotExistError
 		if errors.As(err, &pe) {
-			return nil, &configError{"The config profile (" + pe.Profile + ") could not be found"}
+			return nil, &fatalError{"The config profile (" + pe.Profile + ") could not be found"}
 		}
 		return nil, &fatalError{err.Error()}
 	}

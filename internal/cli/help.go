@@ -79,11 +79,11 @@ func (op *operation) help() string {
 		s := specs[i]
 		var line string
 		switch {
+		case s.flag == "--cli-input-json":
+			line = "[--cli-input-json | --cli-input-yaml]"
+			i++
 		case s.member == nil:
-			line = s.flag + " <value>"
-			if s.flag == "--generate-cli-skeleton" {
-				line = s.flag + " <value>"
-			}
+			line = "[" + s.flag + " <value>]"
 		case s.bool && !s.negate && i+1 < len(specs) && specs[i+1].negate:
 			line = s.flag + " | " + specs[i+1].flag
 			i++
@@ -109,6 +109,14 @@ func (op *operation) help() string {
 			fmt.Fprintf(&b, "       %s (%s)\n", flag, typeName(m.Shape))
 			if d := plainDoc(m.Doc, "          "); d != "" {
 				b.WriteString(d + "\n")
+			}
+			if ex := shorthandExample(m.Shape); ex != "" {
+				b.WriteString("\n       Shorthand Syntax:\n\n          " + ex + "\n")
+			}
+			if !m.Shape.scalar() {
+				var js strings.Builder
+				pyJSON(&js, skeleton(m.Shape, nil, "", false), 0)
+				b.WriteString("\n       JSON Syntax:\n\n" + indentLines(js.String(), "          ") + "\n")
 			}
 			if len(m.Shape.Enum) > 0 {
 				b.WriteString("\n          Possible values:\n\n")
@@ -139,6 +147,42 @@ func (op *operation) help() string {
 		}
 	}
 	return b.String()
+}
+
+// shorthandExample is the "Shorthand Syntax" line of the aws CLI's help.
+func shorthandExample(s *shape) string {
+	fields := func(st *shape) string {
+		var parts []string
+		for _, m := range st.Members {
+			if !m.Shape.scalar() {
+				return ""
+			}
+			parts = append(parts, m.Name+"="+m.Shape.Type)
+		}
+		return strings.Join(parts, ",")
+	}
+	switch s.Type {
+	case "map":
+		if s.Value.scalar() {
+			return "KeyName1=" + s.Value.Type + ",KeyName2=" + s.Value.Type
+		}
+	case "structure":
+		return fields(s)
+	case "list":
+		if s.Member.scalar() {
+			return s.Member.Type + " " + s.Member.Type + " ..."
+		}
+		if s.Member.Type == "structure" {
+			if f := fields(s.Member); f != "" {
+				return f + " ..."
+			}
+		}
+	}
+	return ""
+}
+
+func indentLines(s, indent string) string {
+	return indent + strings.ReplaceAll(s, "\n", "\n"+indent)
 }
 
 func typeName(s *shape) string {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
@@ -127,14 +128,14 @@ func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, ar
 			return nil, &fatalError{err.Error()}
 		}
 		var raw []byte
-		attempts := 0
-		opts := []func(*cognitoidentity.Options){captureBody(&raw, &attempts)}
+		attempts, status := 0, 0
+		opts := []func(*cognitoidentity.Options){captureBody(&raw, &attempts, &status)}
 		if dbg != nil {
 			dbg.request(op.Name, params)
 			opts = append(opts, dbg.option())
 		}
 		if err := call(ctx, client, body, opts...); err != nil {
-			return nil, r.callError(op, client, attempts, err)
+			return nil, r.callError(op, client, attempts, status, raw, err)
 		}
 		resp, err := parseResponse(op.Output, raw)
 		if err != nil {
@@ -221,10 +222,14 @@ func (r *runner) inputFile(p *parsed) (*object, error) {
 }
 
 // callError turns an SDK error into the aws CLI's message and exit code.
-func (r *runner) callError(op *operation, c *cognitoidentity.Client, attempts int, err error) error {
+func (r *runner) callError(op *operation, c *cognitoidentity.Client, attempts, status int, raw []byte, err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		se := &serviceError{code: api.ErrorCode(), message: api.ErrorMessage(), op: op.Name, retries: -1}
+		if !json.Valid(raw) && status != 0 {
+			// botocore names an error without a JSON body by its status.
+			se.code, se.message = strconv.Itoa(status), ""
+		}
 		// botocore notes "reached max retries" whenever the last attempt
 		// was the last allowed one, retryable error or not.
 		o := c.Options()

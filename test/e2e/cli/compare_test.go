@@ -186,6 +186,20 @@ func TestSideBySideFake(t *testing.T) {
 		{"unlink-identity", "--identity-id", "us-east-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "--logins", "graph.facebook.com=T", "--logins-to-remove", "graph.facebook.com"},
 		{"update-identity-pool", "--identity-pool-id", poolID, "--identity-pool-name", "renamed", "--allow-unauthenticated-identities", "--saml-provider-arns", "arn:aws:iam::000000000000:saml-provider/corp-idp"},
 		{"no-such-command"},
+		{"list-identity-pools", "--max-results", "3", "--max-items", "2"},
+		{"list-identity-pools", "--max-results", "3", "--no-paginate"},
+		{"list-identity-pools", "--max-results", "3", "--output", "yaml-stream"},
+		{"describe-identity-pool", "--identity-pool-id", poolID, "--output", "table", "--color", "off"},
+		{"describe-identity-pool", "--identity-pool-id", poolID, "--output", "text", "--query", "[IdentityPoolId, AllowClassicFlow, OpenIdConnectProviderARNs]"},
+		{"describe-identity-pool", "--identity-pool-id", poolID, "--output", "json", "--query", "CognitoIdentityProviders[0]"},
+		{"describe-identity-pool", "--identity-pool-id", poolID, "--query", "IdentityPoolTags.team", "--output", "yaml"},
+		{"get-id", "--identity-pool-id", poolID, "--logins", "graph.facebook.com=T", "--account-id", "000000000000", "--no-sign-request"},
+		{"delete-identities", "--identity-ids-to-delete", `["us-east-1:a","us-east-1:b"]`},
+		{"create-identity-pool", "--identity-pool-name", "x", "--allow-unauthenticated-identities", "--cognito-identity-providers", `[{"ProviderName":"p","ClientId":"c"}]`},
+		{"create-identity-pool", "--identity-pool-name", "x", "--allow-unauthenticated-identities", "--cognito-identity-providers", "ProviderName=p,Foo=c"},
+		{"create-identity-pool", "--cli-input-json", `{"Bogus":1,"IdentityPoolName":"n","AllowUnauthenticatedIdentities":true}`},
+		{"create-identity-pool", "--identity-pool-name=eq", "--allow-unauthenticated-identities"},
+		{"untag-resource", "--resource-arn", "arn:aws:cognito-identity:us-east-1:000000000000:identitypool/" + poolID, "--tag-keys"},
 	}
 	env := cliEnv(t)
 	for _, args := range cases {

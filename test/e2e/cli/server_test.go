@@ -223,3 +223,37 @@ func TestPagination(t *testing.T) {
 		t.Errorf("--max-results with --max-items: exit %d, %s", code, errOut)
 	}
 }
+
+// TestDecodeTokenLive decodes and verifies a token the server issued,
+// discovering its keys from the token's issuer (the server's discovery
+// document and JWKS).
+func TestDecodeTokenLive(t *testing.T) {
+	s := harness.Start(t, harness.Options{})
+	ctx := context.Background()
+	pool, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
+		IdentityPoolName: aws.String("tokens"), AllowUnauthenticatedIdentities: false, DeveloperProviderName: aws.String("login.example.dev")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.Cognito().GetOpenIdTokenForDeveloperIdentity(ctx, &cognitoidentity.GetOpenIdTokenForDeveloperIdentityInput{
+		IdentityPoolId: pool.IdentityPoolId, Logins: map[string]string{"login.example.dev": "alice"}})
+	if err != nil {
+		t.Fatalf("server issued no token: %v", err)
+	}
+	env := cliEnv(t)
+	out, errOut, code := harness.Run(t, env, harness.Binary(t), "decode-token", *tok.Token, "--query", "{Verified:Verified,Sub:Claims.sub,Aud:Claims.aud}", "--output", "text")
+	if code != 0 {
+		t.Fatalf("decode-token: exit %d\n%s%s", code, out, errOut)
+	}
+	// Text output sorts the keys: Aud, Sub, Verified.
+	if want := fmt.Sprintf("%s\t%s\tTrue\n", *pool.IdentityPoolId, *tok.IdentityId); out != want {
+		t.Errorf("decode-token printed %q, want %q", out, want)
+	}
+	// A token changed by one character no longer verifies.
+	bad := *tok.Token
+	bad = bad[:len(bad)-2] + map[bool]string{true: "A", false: "B"}[bad[len(bad)-2] != 'A'] + bad[len(bad)-1:]
+	_, errOut, code = harness.Run(t, env, harness.Binary(t), "decode-token", bad)
+	if code != 255 || !strings.Contains(errOut, "Token verification failed") {
+		t.Errorf("tampered token: exit %d %s", code, errOut)
+	}
+}
