@@ -15,7 +15,6 @@ import (
 // secretKeys name the members whose values --debug never prints.
 var secretKeys = map[string]bool{
 	"Logins": true, "Token": true, "SessionToken": true, "SecretKey": true,
-	"LoginsToRemove": false,
 }
 
 // debugLog writes --debug lines to stderr in the aws CLI's log layout,

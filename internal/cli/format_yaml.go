@@ -55,7 +55,7 @@ func (y *yamlWriter) node(v any, indent int, inline bool) {
 	switch x := v.(type) {
 	case *object:
 		if x.len() == 0 {
-			y.write(pre(inline) + "{}\n")
+			y.write("{}\n")
 			return
 		}
 		for i, k := range x.sortedKeys() {
@@ -86,7 +86,7 @@ func (y *yamlWriter) node(v any, indent int, inline bool) {
 		}
 	case []any:
 		if len(x) == 0 {
-			y.write(pre(inline) + "[]\n")
+			y.write("[]\n")
 			return
 		}
 		for i, e := range x {
@@ -94,27 +94,16 @@ func (y *yamlWriter) node(v any, indent int, inline bool) {
 				y.write(strings.Repeat(" ", indent))
 			}
 			y.write("- ")
-			switch c := e.(type) {
+			switch e.(type) {
 			case *object, []any:
-				if empty(c) {
-					y.node(c, indent+2, true)
-				} else {
-					y.node(c, indent+2, true)
-				}
+				y.node(e, indent+2, true)
 			default:
 				y.write(yamlScalar(e, indent+2, y) + "\n")
 			}
 		}
 	default:
-		y.write(pre(inline) + yamlScalar(v, indent, y) + "\n")
+		y.write(yamlScalar(v, indent, y) + "\n")
 	}
-}
-
-func pre(inline bool) string {
-	if inline {
-		return ""
-	}
-	return ""
 }
 
 // yamlScalar renders a scalar; strings may fold, continuing at indent.

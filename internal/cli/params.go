@@ -15,7 +15,7 @@ import (
 func decodeJSON(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	v, err := decodeJSONValue(dec)
+	v, err := decodeJSONValue(dec, false)
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +25,9 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-func decodeJSONValue(dec *json.Decoder) (any, error) {
+// decodeJSONValue reads one value; rawNumbers keeps numbers as json.Number
+// (responses, so timestamps keep every digit).
+func decodeJSONValue(dec *json.Decoder, rawNumbers bool) (any, error) {
 	t, err := dec.Token()
 	if err != nil {
 		return nil, err
@@ -41,7 +43,7 @@ func decodeJSONValue(dec *json.Decoder) (any, error) {
 					return nil, err
 				}
 				k, _ := kt.(string)
-				v, err := decodeJSONValue(dec)
+				v, err := decodeJSONValue(dec, rawNumbers)
 				if err != nil {
 					return nil, err
 				}
@@ -52,7 +54,7 @@ func decodeJSONValue(dec *json.Decoder) (any, error) {
 		case '[':
 			l := []any{}
 			for dec.More() {
-				v, err := decodeJSONValue(dec)
+				v, err := decodeJSONValue(dec, rawNumbers)
 				if err != nil {
 					return nil, err
 				}
@@ -62,6 +64,9 @@ func decodeJSONValue(dec *json.Decoder) (any, error) {
 			return l, err
 		}
 	case json.Number:
+		if rawNumbers {
+			return x, nil
+		}
 		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
 			return i, nil
 		}

@@ -19,7 +19,7 @@ func parseResponse(s *shape, body []byte) (*object, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	raw, err := decodeJSONValueRaw(dec)
+	raw, err := decodeJSONValue(dec, true)
 	if err != nil {
 		return nil, err
 	}
@@ -28,47 +28,6 @@ func parseResponse(s *shape, body []byte) (*object, error) {
 		return o, nil
 	}
 	return newObject(), nil
-}
-
-// decodeJSONValueRaw is decodeJSON but keeps numbers as json.Number, so
-// timestamps keep all their digits.
-func decodeJSONValueRaw(dec *json.Decoder) (any, error) {
-	t, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch x := t.(type) {
-	case json.Delim:
-		switch x {
-		case '{':
-			o := newObject()
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				v, err := decodeJSONValueRaw(dec)
-				if err != nil {
-					return nil, err
-				}
-				o.set(kt.(string), v)
-			}
-			_, err := dec.Token()
-			return o, err
-		case '[':
-			l := []any{}
-			for dec.More() {
-				v, err := decodeJSONValueRaw(dec)
-				if err != nil {
-					return nil, err
-				}
-				l = append(l, v)
-			}
-			_, err := dec.Token()
-			return l, err
-		}
-	}
-	return t, nil
 }
 
 func shapeValue(s *shape, v any) any {
