@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -71,9 +72,23 @@ var globalFlags = map[string]bool{
 func splitGlobals(args []string) ([]string, *globals, error) {
 	g := &globals{color: "auto"}
 	var rest []string
+	names := make([]string, 0, len(globalFlags))
+	for n := range globalFlags {
+		names = append(names, n)
+	}
+	sort.Strings(names)
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, val, hasEq := strings.Cut(a, "=")
+		if strings.HasPrefix(name, "--") {
+			full, err := resolveAbbrev(name, names)
+			if err != nil {
+				return nil, nil, err
+			}
+			if full != "" {
+				name = full
+			}
+		}
 		takes, ok := globalFlags[name]
 		if !ok || !strings.HasPrefix(a, "--") {
 			rest = append(rest, a)
@@ -182,11 +197,24 @@ func parseOpArgs(op *operation, args []string) (*parsed, error) {
 	for i := range specs {
 		byFlag[specs[i].flag] = &specs[i]
 	}
+	flags := make([]string, len(specs))
+	for i, s := range specs {
+		flags[i] = s.flag
+	}
 	p := &parsed{values: map[string][]string{}, bools: map[string]bool{}}
 	var unknown []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, val, hasEq := strings.Cut(a, "=")
+		if strings.HasPrefix(name, "--") {
+			full, err := resolveAbbrev(name, flags)
+			if err != nil {
+				return nil, err
+			}
+			if full != "" {
+				name = full
+			}
+		}
 		spec, ok := byFlag[name]
 		if !ok || !strings.HasPrefix(a, "--") {
 			unknown = append(unknown, a)
@@ -255,6 +283,27 @@ func parseOpArgs(op *operation, args []string) (*parsed, error) {
 		return nil, &usageError{"Unknown options: " + strings.Join(unknown, ", ")}
 	}
 	return p, nil
+}
+
+// resolveAbbrev expands a unique prefix of an option, as argparse (and so
+// the aws CLI) allows: "" when nothing matches, an error when several do.
+func resolveAbbrev(name string, flags []string) (string, error) {
+	var matches []string
+	for _, f := range flags {
+		if f == name {
+			return f, nil
+		}
+		if strings.HasPrefix(f, name) {
+			matches = append(matches, f)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return "", nil
+	case 1:
+		return matches[0], nil
+	}
+	return "", &usageError{fmt.Sprintf("ambiguous option: %s could match %s", name, strings.Join(matches, ", "))}
 }
 
 func (p *parsed) note(name string) {

@@ -87,3 +87,19 @@ func TestValidateParams(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// No operation option may be swallowed as an abbreviation of a global one.
+func TestNoOptionAbbreviatesAGlobal(t *testing.T) {
+	m, _ := loadModel()
+	var globals []string
+	for g := range globalFlags {
+		globals = append(globals, g)
+	}
+	for _, op := range m.Operations {
+		for _, s := range argTable(op) {
+			if full, err := resolveAbbrev(s.flag, globals); full != "" || err != nil {
+				t.Errorf("%s %s resolves to global %q (%v)", op.CLI, s.flag, full, err)
+			}
+		}
+	}
+}

@@ -199,6 +199,8 @@ func TestSideBySideFake(t *testing.T) {
 		{"create-identity-pool", "--identity-pool-name", "x", "--allow-unauthenticated-identities", "--cognito-identity-providers", "ProviderName=p,Foo=c"},
 		{"create-identity-pool", "--cli-input-json", `{"Bogus":1,"IdentityPoolName":"n","AllowUnauthenticatedIdentities":true}`},
 		{"create-identity-pool", "--identity-pool-name=eq", "--allow-unauthenticated-identities"},
+		{"create-identity-pool", "--identity-pool-n", "abbrev", "--allow-unauth", "--endpoint", "http://127.0.0.1:1"},
+		{"create-identity-pool", "--identity-pool-name", "x", "--allow"},
 		{"untag-resource", "--resource-arn", "arn:aws:cognito-identity:us-east-1:000000000000:identitypool/" + poolID, "--tag-keys"},
 	}
 	env := cliEnv(t)
