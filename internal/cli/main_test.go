@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -226,5 +227,38 @@ func TestDecodeToken(t *testing.T) {
 	}
 	if _, errOut, code := runMain("decode-token", "not-a-jwt"); code != 252 || !strings.Contains(errOut, "not a JWT") {
 		t.Errorf("garbage: exit %d %s", code, errOut)
+	}
+}
+
+// A profile gives credentials, region, endpoint_url and the output format.
+func TestProfileSettings(t *testing.T) {
+	isolate(t)
+	var seen []string
+	s := upstream(t, 200, `{"IdentityPoolId":"us-east-1:p","IdentityPoolName":"n","AllowUnauthenticatedIdentities":false}`, &seen)
+	dir := t.TempDir()
+	cfg, creds := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	os.WriteFile(cfg, []byte("[profile dev]\nregion = eu-west-1\noutput = text\nendpoint_url = "+s.URL+"\n"), 0o600)
+	os.WriteFile(creds, []byte("[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = devsecret\n"), 0o600)
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	out, errOut, code := runMain("describe-identity-pool", "--identity-pool-id", "us-east-1:p", "--profile", "dev")
+	if code != 0 || out != "False\tus-east-1:p\tn\n" || len(seen) != 1 {
+		t.Fatalf("exit %d out %q err %q seen %v", code, out, errOut, seen)
+	}
+	// Without any credentials a signed operation stops before calling.
+	_, errOut, code = runMain("describe-identity-pool", "--identity-pool-id", "us-east-1:p", "--region", "us-east-1", "--endpoint-url", s.URL)
+	if code != 253 || !strings.Contains(errOut, "Unable to locate credentials") || len(seen) != 1 {
+		t.Fatalf("no credentials: exit %d %q", code, errOut)
+	}
+	// ...while the public operations need none.
+	if _, errOut, code := runMain("get-id", "--identity-pool-id", "us-east-1:p", "--region", "us-east-1", "--endpoint-url", s.URL); code != 0 {
+		t.Fatalf("unsigned get-id: exit %d %q", code, errOut)
+	}
+	if _, errOut, code := runMain("get-id", "--identity-pool-id", "us-east-1:p", "--profile", "nope"); code != 255 || !strings.Contains(errOut, "The config profile (nope) could not be found") {
+		t.Fatalf("missing profile: exit %d %q", code, errOut)
 	}
 }
