@@ -95,7 +95,7 @@ func splitGlobals(args []string) ([]string, *globals, error) {
 			continue
 		}
 		if takes && !hasEq {
-			if i+1 >= len(args) || (strings.HasPrefix(args[i+1], "--") && name != "--query") {
+			if i+1 >= len(args) || looksLikeFlag(args[i+1]) {
 				return nil, nil, &usageError{fmt.Sprintf("argument %s: expected one argument", name)}
 			}
 			i++
@@ -315,9 +315,10 @@ func (p *parsed) note(name string) {
 	p.order = append(p.order, name)
 }
 
-// looksLikeFlag is argparse's test: "--x" or "-x" but not a negative number.
+// looksLikeFlag is argparse's test: "--x" or "-x", but not a negative
+// number nor anything with a space in it.
 func looksLikeFlag(s string) bool {
-	if !strings.HasPrefix(s, "-") || s == "-" {
+	if !strings.HasPrefix(s, "-") || s == "-" || strings.Contains(s, " ") {
 		return false
 	}
 	if len(s) > 1 && (s[1] >= '0' && s[1] <= '9' || s[1] == '.') {

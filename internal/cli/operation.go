@@ -108,6 +108,11 @@ func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, ar
 		out := newObject()
 		if op.Output != nil {
 			out = skeleton(op.Output, nil, "", true).(*object)
+			// The aws CLI's stubbed client validates the sample response as
+			// it would a request, so some operations refuse their own sample.
+			if msg := validateParams(op.Output, out); msg != "" {
+				return &paramError{msg}
+			}
 		}
 		return q.print(op.Name, &result{single: out})
 	}
@@ -192,13 +197,9 @@ func (r *runner) inputFile(p *parsed) (*object, error) {
 		}
 		v, err := decodeJSON([]byte(text))
 		if err != nil {
-			return nil, &paramError{fmt.Sprintf("Error parsing parameter '--cli-input-json': Invalid JSON received: %s", pyJSONError(text, err))}
+			return nil, &paramError{"Error parsing parameter 'cli-input-json': Invalid JSON received."}
 		}
-		o, ok := v.(*object)
-		if !ok {
-			return nil, &paramError{"Invalid type for parameter --cli-input-json: must be a JSON object"}
-		}
-		return o, nil
+		return inputMap("--cli-input-json", v)
 	case p.inputYAML != "":
 		text, err := loadParamFile("--cli-input-yaml", p.inputYAML)
 		if err != nil {
@@ -206,19 +207,23 @@ func (r *runner) inputFile(p *parsed) (*object, error) {
 		}
 		js, err := yaml.YAMLToJSON([]byte(text))
 		if err != nil {
-			return nil, &paramError{fmt.Sprintf("Error parsing parameter '--cli-input-yaml': %s", err)}
+			return nil, &paramError{"Error parsing parameter 'cli-input-yaml': Invalid YAML received."}
 		}
 		v, err := decodeJSON(js)
 		if err != nil {
-			return nil, &paramError{fmt.Sprintf("Error parsing parameter '--cli-input-yaml': %s", err)}
+			return nil, &paramError{"Error parsing parameter 'cli-input-yaml': Invalid YAML received."}
 		}
-		o, ok := v.(*object)
-		if !ok {
-			return nil, &paramError{"Invalid type for parameter --cli-input-yaml: must be a YAML mapping"}
-		}
-		return o, nil
+		return inputMap("--cli-input-yaml", v)
 	}
 	return newObject(), nil
+}
+
+// inputMap insists the input document is a mapping, with awscli's words.
+func inputMap(flag string, v any) (*object, error) {
+	if o, ok := v.(*object); ok {
+		return o, nil
+	}
+	return nil, &paramError{fmt.Sprintf("Error parsing parameter '%s': Invalid type: expecting map, received %s", flag, pyTypeOf(v))}
 }
 
 // callError turns an SDK error into the aws CLI's message and exit code.
