@@ -11,11 +11,15 @@ import (
 	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/config"
 	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/model"
 	"github.com/idpool/idpool/internal/ops"
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/backends"
+	"github.com/idpool/idpool/internal/sts"
+	"github.com/idpool/idpool/internal/tokens"
 	"github.com/idpool/idpool/internal/wire"
 )
 
@@ -39,6 +43,8 @@ type settings struct {
 	spec    string
 	dataDir string
 	issuer  string
+	// stsEndpoint is --sts-endpoint (over the config file's sts.endpoint).
+	stsEndpoint string
 }
 
 // resolve merges flags and the config file. No file means development mode.
@@ -65,6 +71,7 @@ func resolve(o Options, addr string) (settings, error) {
 	if o.Issuer != "" {
 		s.issuer = o.Issuer
 	}
+	s.stsEndpoint = o.STSEndpoint
 	if s.issuer == "" {
 		s.issuer = "http://" + addr
 	}
@@ -86,51 +93,102 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 			store, reset = rs, rs.Reset
 		}
 	}
-	keyring := auth.Chain{auth.NewStatic(s.cfg.AuthAccounts())}
-	// LEAD: the embedded STS's vended-credential keyring joins the chain here.
+	fail := func(err error) (*app, error) {
+		store.Close()
+		return nil, err
+	}
+
+	// Identity logic: the token issuer, the login verifier and the STS.
+	var keys keysSection
+	var stsCfg stsSection
+	if err := decodeSection("keys", s.cfg.Keys, &keys); err != nil {
+		return fail(err)
+	}
+	if err := decodeSection("sts", s.cfg.STS, &stsCfg); err != nil {
+		return fail(err)
+	}
+	rotation, encKey, err := keys.parse()
+	if err != nil {
+		return fail(err)
+	}
+	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: s.issuer, Rotation: rotation, EncryptionKey: encKey, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	lset, err := logins.DecodeSettings(s.cfg.Providers)
+	if err != nil {
+		return fail(err)
+	}
+	lcfg := logins.Config{Store: store, Tokens: tok, Now: time.Now, Logger: log}
+	lset.Apply(&lcfg)
+	loginVerifier := logins.New(lcfg)
+	stsSvc, err := sts.New(sts.Config{Store: store, Tokens: tok, Logins: loginVerifier, Issuer: s.issuer,
+		DevTrustUnknownRoles: s.dev, Now: time.Now, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	var vendor identity.CredentialVendor = stsSvc
+	if ep := firstNonEmpty(s.stsEndpoint, stsCfg.Endpoint); ep != "" {
+		region := firstNonEmpty(stsCfg.Region, "us-east-1")
+		ext, err := sts.NewExternal(sts.ExternalConfig{Endpoint: ep, Region: region})
+		if err != nil {
+			return fail(err)
+		}
+		vendor = ext
+		log.Info("credentials come from an external STS", "endpoint", ep)
+	}
+
+	// One verifier for both protocols: account keys, then vended credentials.
+	keyring := auth.Chain{auth.NewStatic(s.cfg.AuthAccounts()), stsSvc.Keyring()}
 	verifier := &sigv4.Verifier{Keyring: keyring, Now: time.Now}
 
 	operations := ops.New(ops.Config{
 		Store:   store,
+		Tokens:  tok,
+		Logins:  loginVerifier,
+		STS:     vendor,
 		Limits:  s.cfg.Limits,
 		Now:     time.Now,
 		Logger:  log,
 		DevMode: s.dev,
-		// LEAD: Tokens (issuer s.issuer), Logins and STS are not wired yet;
-		// ops answers the calls that need them with AWS-shaped errors.
-		Tokens: nil,
-		Logins: nil,
-		STS:    nil,
 	}).Operations()
 
-	iamSvc, err := iam.New(iam.Config{Store: store, Now: time.Now, Logger: log})
+	iamSvc, err := iam.New(iam.Config{Store: store, Now: time.Now, Logger: log, Extra: logins.IAMActions(store, time.Now)})
 	if err != nil {
-		store.Close()
-		return nil, err
+		return fail(err)
 	}
 	query := awsquery.NewHandler(awsquery.HandlerConfig{
-		// LEAD: the embedded STS service joins IAM here.
-		Services: []awsquery.Service{iamSvc},
+		Services: []awsquery.Service{stsSvc, iamSvc},
 		Verifier: verifier,
 		Logger:   log,
 	})
+	extra := map[string]http.Handler{}
+	for _, p := range tok.Paths() {
+		extra[p] = tok.Handler()
+	}
 
 	validator, err := model.Load()
 	if err != nil {
-		store.Close()
-		return nil, err
+		return fail(err)
 	}
 	h := wire.New(wire.Config{
 		Operations: operations,
 		Validator:  validator,
 		Verifier:   verifier,
 		Query:      query,
-		// LEAD: Extra gets the tokens package's /.well-known/jwks_uri and
-		// /.well-known/openid-configuration handlers.
-		Extra:  map[string]http.Handler{},
-		Reset:  reset,
-		Logger: log,
-		Now:    time.Now,
+		Extra:      extra,
+		Reset:      reset,
+		Logger:     log,
+		Now:        time.Now,
 	})
 	return &app{handler: h, store: store}, nil
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -20,8 +20,11 @@ type Options struct {
 	ConfigFile string
 	Store      string
 	Issuer     string
-	LogFormat  string
-	LogLevel   string
+	// STSEndpoint sends credential requests to an external STS (AWS STS,
+	// MinIO, Ceph RGW, another idpool) instead of the embedded one.
+	STSEndpoint string
+	LogFormat   string
+	LogLevel    string
 }
 
 // parseFlags reads the serve flags; errors are already printed to out.
@@ -34,6 +37,7 @@ func parseFlags(args []string, out io.Writer) (Options, error) {
 	fs.StringVar(&o.ConfigFile, "config", "", "YAML config file; without one the server runs in development mode (account 000000000000, key test/test)")
 	fs.StringVar(&o.Store, "store", "", "storage: a SQLite file path, sqlite:///path or postgres://... (default: SQLite in --data-dir)")
 	fs.StringVar(&o.Issuer, "issuer", "", "public URL named in tokens as iss (default http://ADDR)")
+	fs.StringVar(&o.STSEndpoint, "sts-endpoint", "", "external STS URL for credentials (default: the embedded STS)")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
