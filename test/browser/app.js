@@ -8,7 +8,7 @@ import {
   GetCredentialsForIdentityCommand,
   GetOpenIdTokenCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { fromCognitoIdentityPool } from "@aws-sdk/credential-providers";
+import { fromCognitoIdentityPool } from "@aws-sdk/credential-provider-cognito-identity";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { Amplify } from "aws-amplify";
 import { fetchAuthSession } from "aws-amplify/auth";
@@ -62,7 +62,7 @@ async function main() {
   await step(results, "providerCallerIdentity", async () => {
     const credentials = fromCognitoIdentityPool({
       identityPoolId: poolId,
-      clientConfig: { region, endpoint },
+      client: new CognitoIdentityClient({ region, endpoint }),
     });
     const sts = new STSClient({ region, endpoint, credentials });
     const out = await sts.send(new GetCallerIdentityCommand({}));
