@@ -88,17 +88,16 @@ const (
 
 // statuses maps a code to its HTTP status. AWS answers 400 for every modelled
 // client error of this service (api-notes §1.2, observed), 500 for internal
-// errors; the signature errors follow the common AWS JSON service answers.
+// errors. AWS JSON 1.1 services answer the signature errors
+// (UnrecognizedClientException, InvalidSignatureException,
+// IncompleteSignatureException, ExpiredTokenException) with 400 as well
+// (aws-sdk-js#254, DynamoDB); only a request with no authentication at all and
+// an IAM deny are 403.
 var statuses = map[string]int{
 	InternalError:              http.StatusInternalServerError,
 	ServiceUnavailable:         http.StatusServiceUnavailable,
 	MissingAuthenticationToken: http.StatusForbidden,
-	IncompleteSignature:        http.StatusForbidden,
-	InvalidSignature:           http.StatusForbidden,
-	UnrecognizedClient:         http.StatusForbidden,
-	ExpiredToken:               http.StatusForbidden,
 	AccessDenied:               http.StatusForbidden,
-	RequestExpired:             http.StatusBadRequest,
 }
 
 // StatusOf returns the HTTP status for code; unknown codes are client errors.

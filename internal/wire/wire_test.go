@@ -197,7 +197,7 @@ func TestUnsignedOperation(t *testing.T) {
 		t.Errorf("signed GetId: %d %v caller %+v", resp.StatusCode, body, f.called["GetId"])
 	}
 	resp, body = f.signedPost(t, "GetId", `{"IdentityPoolId":"us-east-1:1"}`, "bad")
-	if resp.StatusCode != 403 || body["__type"] != apierr.InvalidSignature {
+	if resp.StatusCode != 400 || body["__type"] != apierr.InvalidSignature {
 		t.Errorf("badly signed GetId: %d %v", resp.StatusCode, body)
 	}
 }
