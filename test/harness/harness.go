@@ -284,7 +284,8 @@ func Run(t testing.TB, env []string, name string, args ...string) (string, strin
 }
 
 // AWSEnv is the environment for the aws CLI (or boto3) against s with the
-// development account, isolated from the user's own configuration.
+// development account, isolated from the user's own configuration. Debian's
+// aws CLI 2.9 ignores AWS_ENDPOINT_URL: pass --endpoint-url s.URL to it too.
 func (s *Server) AWSEnv(t testing.TB) []string {
 	dir := t.TempDir()
 	return []string{

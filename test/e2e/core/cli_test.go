@@ -15,7 +15,7 @@ func TestCLIExamples(t *testing.T) {
 	env := s.AWSEnv(t)
 	run := func(args ...string) map[string]any {
 		t.Helper()
-		out, errOut, code := harness.Run(t, env, aws, append([]string{"cognito-identity", "--output", "json"}, args...)...)
+		out, errOut, code := harness.Run(t, env, aws, append([]string{"cognito-identity", "--endpoint-url", s.URL, "--output", "json"}, args...)...)
 		if code != 0 {
 			t.Fatalf("aws %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
 		}
@@ -44,7 +44,7 @@ func TestCLIExamples(t *testing.T) {
 		t.Fatalf("get-id: %v", g)
 	}
 	run("delete-identity-pool", "--identity-pool-id", id)
-	_, errOut, code := harness.Run(t, env, aws, "cognito-identity", "describe-identity-pool", "--identity-pool-id", id)
+	_, errOut, code := harness.Run(t, env, aws, "cognito-identity", "--endpoint-url", s.URL, "describe-identity-pool", "--identity-pool-id", id)
 	if code == 0 || !strings.Contains(errOut, "ResourceNotFoundException") {
 		t.Fatalf("describe after delete: exit %d %s", code, errOut)
 	}

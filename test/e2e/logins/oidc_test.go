@@ -95,7 +95,7 @@ func TestProvidersWithCLI(t *testing.T) {
 	env := s.AWSEnv(t)
 	run := func(args ...string) map[string]any {
 		t.Helper()
-		out, errOut, code := harness.Run(t, env, cli, append([]string{"iam"}, args...)...)
+		out, errOut, code := harness.Run(t, env, cli, append([]string{"iam", "--endpoint-url", s.URL}, args...)...)
 		if code != 0 {
 			t.Fatalf("aws iam %s: exit %d: %s", strings.Join(args, " "), code, errOut)
 		}
@@ -140,7 +140,7 @@ func TestProvidersWithCLI(t *testing.T) {
 	}
 	run("delete-saml-provider", "--saml-provider-arn", samlARN)
 	run("delete-open-id-connect-provider", "--open-id-connect-provider-arn", arn)
-	_, errOut, code := harness.Run(t, env, cli, "iam", "get-open-id-connect-provider", "--open-id-connect-provider-arn", arn)
+	_, errOut, code := harness.Run(t, env, cli, "iam", "--endpoint-url", s.URL, "get-open-id-connect-provider", "--open-id-connect-provider-arn", arn)
 	if code == 0 || !strings.Contains(errOut, "NoSuchEntity") {
 		t.Fatalf("get after delete: exit %d, %s", code, errOut)
 	}
