@@ -99,7 +99,7 @@ func (r *runner) run(args []string) error {
 		_, err := io.WriteString(r.stdout, r.model.serviceHelp())
 		return err
 	case "decode-token":
-		return r.decodeToken(rest[1:])
+		return r.decodeToken(rest[1:], g)
 	}
 	op, ok := r.model.byCLI[rest[0]]
 	if !ok {

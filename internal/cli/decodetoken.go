@@ -13,11 +13,9 @@ import (
 // it prints the JWT's header and claims and verifies its signature, expiry
 // and issuer against the issuer's published keys (discovered from --issuer,
 // given by --jwks-url, or, failing both, discovered from the token's iss).
-func (r *runner) decodeToken(args []string) error {
-	rest, g, err := splitGlobals(args)
-	if err != nil {
-		return err
-	}
+// Global options (--output, --query) were already taken out by run: g.
+func (r *runner) decodeToken(rest []string, g *globals) error {
+	var err error
 	var token, jwksURL, issuer string
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]

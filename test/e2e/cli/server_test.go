@@ -21,6 +21,8 @@ var (
 	jwtRe   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 	akidRe  = regexp.MustCompile(`\b(ASIA|AKIA)[A-Z0-9]{16}\b`)
 	secretR = regexp.MustCompile(`("(SecretKey|SessionToken)": ")[^"]+`)
+	// The secret and session token differ by nature between two calls.
+	credLineRe = regexp.MustCompile(`(?m)^(CREDENTIALS\t[^\t]*\t[^\t]*\t)[^\t]+\t[^\t\n]+$`)
 )
 
 // normalise replaces what differs by nature between two calls (fresh ids,
@@ -31,7 +33,9 @@ func normalise(s string) string {
 	s = timeRe.ReplaceAllString(s, "TIME")
 	s = jwtRe.ReplaceAllString(s, "JWT")
 	s = akidRe.ReplaceAllString(s, "AKIDXXXXXXXXXXXXXXXX")
-	return secretR.ReplaceAllString(s, "${1}SECRET")
+	s = secretR.ReplaceAllString(s, "${1}SECRET")
+	// Text output: CREDENTIALS<TAB>key<TAB>expiration<TAB>secret<TAB>session token.
+	return credLineRe.ReplaceAllString(s, "${1}SECRET\tSESSIONTOKEN")
 }
 
 type liveCLIs struct {
