@@ -146,8 +146,18 @@ func TestProvidersWithCLI(t *testing.T) {
 	}
 }
 
+// samlEntityID is the entity ID of the test SAML identity provider.
+const samlEntityID = "https://idp.example.com/saml"
+
 // samlMetadata is IdP metadata with a freshly made signing certificate.
 func samlMetadata(t *testing.T) string {
+	_, _, md := samlIdP(t)
+	return md
+}
+
+// samlIdP makes a SAML identity provider's signing key, its self-signed
+// certificate (DER) and the metadata document that publishes it.
+func samlIdP(t *testing.T) (*rsa.PrivateKey, []byte, string) {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -159,10 +169,11 @@ func samlMetadata(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/saml">` +
+	md := `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="` + samlEntityID + `">` +
 		`<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing">` +
 		`<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>` +
 		base64.StdEncoding.EncodeToString(der) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
 		`<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.com/sso"/>` +
 		`</md:IDPSSODescriptor></md:EntityDescriptor>`
+	return key, der, md
 }

@@ -2,13 +2,9 @@ package logins
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -65,25 +61,8 @@ func samlResponse(t *testing.T, key *rsa.PrivateKey, der []byte, entityID string
 // signed SAML response that becomes an identity; a tampered one is refused.
 func TestSAMLThroughServer(t *testing.T) {
 	ctx := context.Background()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "e2e idp"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entityID := "https://idp.example.com/saml"
-	md := `<?xml version="1.0"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="` + entityID + `">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>` +
-		base64.StdEncoding.EncodeToString(der) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>`
+	key, der, md := samlIdP(t)
+	entityID := samlEntityID
 	s := harness.Start(t, harness.Options{})
 	prov, err := iamClient(s).CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{
 		Name: aws.String("corp"), SAMLMetadataDocument: aws.String(md),
