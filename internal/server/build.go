@@ -163,8 +163,9 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Logger:   log,
 	})
 	extra := map[string]http.Handler{}
+	wellKnown := tok.Handler()
 	for _, p := range tok.Paths() {
-		extra[p] = tok.Handler()
+		extra[p] = wellKnown
 	}
 
 	validator, err := model.Load()
