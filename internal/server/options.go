@@ -25,6 +25,8 @@ type Options struct {
 	STSEndpoint string
 	LogFormat   string
 	LogLevel    string
+	// PprofAddr, when set, serves net/http/pprof on that loopback address.
+	PprofAddr string
 }
 
 // parseFlags reads the serve flags; errors are already printed to out.
@@ -40,6 +42,7 @@ func parseFlags(args []string, out io.Writer) (Options, error) {
 	fs.StringVar(&o.STSEndpoint, "sts-endpoint", "", "external STS URL for credentials (default: the embedded STS)")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&o.PprofAddr, "pprof", "", "serve net/http/pprof on this loopback address (off by default)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -67,6 +67,14 @@ func run(ctx context.Context, o Options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if o.PprofAddr != "" {
+		stopPprof, err := startPprof(o.PprofAddr, log)
+		if err != nil {
+			a.store.Close()
+			return err
+		}
+		defer stopPprof()
+	}
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
