@@ -1,0 +1,140 @@
+package ratelimit
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/idpool/idpool/internal/apimodel"
+)
+
+// Config is the config file's rateLimits section. The zero value limits
+// nothing.
+type Config struct {
+	// Profile "aws" starts from AWS's published default quotas (AWSProfile);
+	// empty starts from nothing.
+	Profile string `json:"profile,omitempty"`
+	// Default applies to every operation the profile and Operations leave
+	// open. RPS 0 means unlimited.
+	Default Rate `json:"default"`
+	// Operations override the profile and Default per operation name.
+	Operations map[string]Rate `json:"operations,omitempty"`
+	// Accounts override everything above for one account id.
+	Accounts map[string]AccountConfig `json:"accounts,omitempty"`
+}
+
+// AccountConfig holds one account's overrides.
+type AccountConfig struct {
+	// Default applies to the account's operations that Operations leave
+	// open; when unset (RPS 0 and Burst 0) the global settings apply.
+	Default Rate `json:"default"`
+	// Operations override per operation for this account.
+	Operations map[string]Rate `json:"operations,omitempty"`
+}
+
+// Rate is a token bucket: RPS requests per second on average, up to Burst at
+// once. RPS 0 means unlimited; Burst 0 means max(1, ceil(RPS)).
+type Rate struct {
+	RPS   float64 `json:"rps"`
+	Burst int     `json:"burst,omitempty"`
+}
+
+// ProfileAWS names AWSProfile in Config.Profile.
+const ProfileAWS = "aws"
+
+// AWSProfile returns AWS's default request-rate quotas for Cognito Identity
+// (per account per Region per operation), from the Cognito developer guide's
+// quotas page (api-notes §4.11) and the model's documentation of the tag
+// operations. Operations without a published quota are left unlimited.
+func AWSProfile() map[string]Rate {
+	return map[string]Rate{
+		"GetId":                              {RPS: 25},
+		"GetOpenIdToken":                     {RPS: 200},
+		"GetCredentialsForIdentity":          {RPS: 200},
+		"GetOpenIdTokenForDeveloperIdentity": {RPS: 200},
+		"TagResource":                        {RPS: 5},
+		"UntagResource":                      {RPS: 5},
+		"ListTagsForResource":                {RPS: 10},
+	}
+}
+
+// burst returns the bucket depth of r.
+func (r Rate) burst() int {
+	if r.Burst > 0 {
+		return r.Burst
+	}
+	return max(1, int(math.Ceil(r.RPS)))
+}
+
+// set reports whether r says anything (a zero Rate inherits).
+func (r Rate) set() bool { return r.RPS != 0 || r.Burst != 0 }
+
+// Validate reports every problem of c at once: unknown profiles, operation
+// names that are not Cognito Identity operations, bad account ids and
+// negative or non-finite rates.
+func (c Config) Validate() error {
+	names, err := OperationNames()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	checkRate := func(where string, r Rate) {
+		if r.RPS < 0 || math.IsNaN(r.RPS) || math.IsInf(r.RPS, 0) || r.Burst < 0 {
+			errs = append(errs, fmt.Errorf("rateLimits.%s: rps and burst must be finite and not negative", where))
+		}
+	}
+	checkOps := func(where string, m map[string]Rate) {
+		for _, name := range sortedKeys(m) {
+			if !slices.Contains(names, name) {
+				errs = append(errs, fmt.Errorf("rateLimits.%s.%s: not a Cognito Identity operation", where, name))
+			}
+			checkRate(where+"."+name, m[name])
+		}
+	}
+	if c.Profile != "" && c.Profile != ProfileAWS {
+		errs = append(errs, fmt.Errorf("rateLimits.profile %q: want %q or nothing", c.Profile, ProfileAWS))
+	}
+	checkRate("default", c.Default)
+	checkOps("operations", c.Operations)
+	for _, id := range sortedKeys(c.Accounts) {
+		if len(id) != 12 || !allDigits(id) {
+			errs = append(errs, fmt.Errorf("rateLimits.accounts %q: want a 12-digit account id", id))
+		}
+		a := c.Accounts[id]
+		checkRate("accounts."+id+".default", a.Default)
+		checkOps("accounts."+id+".operations", a.Operations)
+	}
+	return errors.Join(errs...)
+}
+
+// OperationNames returns the operation names of the embedded Cognito
+// Identity model, sorted.
+func OperationNames() ([]string, error) {
+	var m struct {
+		Operations map[string]json.RawMessage `json:"operations"`
+	}
+	if err := json.Unmarshal(apimodel.CognitoIdentity, &m); err != nil {
+		return nil, fmt.Errorf("ratelimit: read the model: %w", err)
+	}
+	return sortedKeys(m.Operations), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
