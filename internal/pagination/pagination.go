@@ -63,7 +63,8 @@ func (s *Signer) Decode(ctx context.Context, scope, token string) (string, error
 	if !ok {
 		return "", ErrInvalid
 	}
-	enc := base64.RawURLEncoding
+	// Strict: padding bits must be zero, so only the issued string decodes.
+	enc := base64.RawURLEncoding.Strict()
 	payload, err1 := enc.DecodeString(p64)
 	sum, err2 := enc.DecodeString(m64)
 	if err1 != nil || err2 != nil || !hmac.Equal(sum, mac(key, scope, string(payload))) {
