@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/idpool/idpool/internal/auth"
@@ -15,6 +16,7 @@ import (
 	"github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/model"
 	"github.com/idpool/idpool/internal/ops"
+	"github.com/idpool/idpool/internal/sealbox"
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/backends"
@@ -107,10 +109,19 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err := decodeSection("sts", s.cfg.STS, &stsCfg); err != nil {
 		return fail(err)
 	}
-	rotation, encKey, err := keys.parse()
+	rotation, err := keys.parse()
 	if err != nil {
 		return fail(err)
 	}
+	encKey, keySource, err := keys.encryptionKey(os.Getenv(sealbox.EnvKey))
+	if err != nil {
+		return fail(err)
+	}
+	sealed, err := sealSecrets(ctx, store, encKey, keySource, s.dev, log)
+	if err != nil {
+		return fail(err)
+	}
+	store = sealed
 	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: s.issuer, Rotation: rotation, EncryptionKey: encKey, Logger: log})
 	if err != nil {
 		return fail(err)

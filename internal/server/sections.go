@@ -2,10 +2,17 @@ package server
 
 import (
 	"bytes"
-	"encoding/base64"
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/idpool/idpool/internal/pagination"
+	"github.com/idpool/idpool/internal/sealbox"
+	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/sts"
+	"github.com/idpool/idpool/internal/tokens"
 )
 
 // stsSection is the config file's "sts" section.
@@ -21,7 +28,8 @@ type keysSection struct {
 	// Rotation is how often a new signing key becomes active ("168h").
 	Rotation string `json:"rotation"`
 	// EncryptionKey (base64, 32 bytes; use ${ENV} in the file) encrypts the
-	// private signing keys at rest.
+	// secrets at rest: signing keys, the STS session-token key, the
+	// pagination key. IDPOOL_ENCRYPTION_KEY is used when it is unset.
 	EncryptionKey string `json:"encryptionKey"`
 }
 
@@ -38,23 +46,70 @@ func decodeSection(name string, raw json.RawMessage, v any) error {
 	return nil
 }
 
-// parse returns the rotation period and encryption key of a keys section.
-func (k keysSection) parse() (time.Duration, []byte, error) {
+// parse returns the rotation period of a keys section.
+func (k keysSection) parse() (time.Duration, error) {
 	var rot time.Duration
 	if k.Rotation != "" {
 		d, err := time.ParseDuration(k.Rotation)
 		if err != nil || d < time.Minute {
-			return 0, nil, fmt.Errorf("config keys.rotation %q: want a duration of at least 1m", k.Rotation)
+			return 0, fmt.Errorf("config keys.rotation %q: want a duration of at least 1m", k.Rotation)
 		}
 		rot = d
 	}
-	var key []byte
-	if k.EncryptionKey != "" {
-		b, err := base64.StdEncoding.DecodeString(k.EncryptionKey)
-		if err != nil || len(b) != 32 {
-			return 0, nil, fmt.Errorf("config keys.encryptionKey: want 32 bytes in base64")
+	return rot, nil
+}
+
+// encryptionKey resolves the key that seals secrets at rest: the config
+// file's keys.encryptionKey when set, else env (IDPOOL_ENCRYPTION_KEY). The
+// file wins: it is this server's explicit setting (and may itself name the
+// variable as ${IDPOOL_ENCRYPTION_KEY}); a variable inherited from a shell
+// must not silently replace it. It returns nil when neither is set, and
+// where the key came from for the log. Errors never quote the key.
+func (k keysSection) encryptionKey(env string) ([]byte, string, error) {
+	switch {
+	case k.EncryptionKey != "":
+		b, err := sealbox.ParseKey(k.EncryptionKey)
+		if err != nil {
+			return nil, "", fmt.Errorf("config keys.encryptionKey: %v", err)
 		}
-		key = b
+		return b, "config keys.encryptionKey", nil
+	case env != "":
+		b, err := sealbox.ParseKey(env)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %v", sealbox.EnvKey, err)
+		}
+		return b, sealbox.EnvKey, nil
 	}
-	return rot, key, nil
+	return nil, "", nil
+}
+
+// secretBlobs are the storage blobs that hold secrets.
+var secretBlobs = [...]string{tokens.KeyBlob, sts.SessionKeyBlob, pagination.BlobKey}
+
+// sealSecrets returns store with its blobs sealed by key at rest (store
+// itself when key is nil), after sealing secret blobs still in the clear
+// and checking the sealed ones open (sealbox.Prepare).
+func sealSecrets(ctx context.Context, store storage.Store, key []byte, source string, dev bool, log *slog.Logger) (storage.Store, error) {
+	var box *sealbox.Box
+	if key != nil {
+		var err error
+		if box, err = sealbox.New(key); err != nil {
+			return nil, err
+		}
+	}
+	sealed, err := sealbox.Prepare(ctx, store, box, secretBlobs[:]...)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) > 0 {
+		log.Info("sealed secrets that were stored unencrypted", "blobs", sealed)
+	}
+	if box == nil {
+		if !dev {
+			log.Warn("no encryption key (keys.encryptionKey or " + sealbox.EnvKey + "): signing keys and other secrets are stored unencrypted")
+		}
+		return store, nil
+	}
+	log.Info("secrets are encrypted at rest", "key", source)
+	return sealbox.Wrap(store, box), nil
 }

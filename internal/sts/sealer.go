@@ -14,8 +14,9 @@ import (
 	"github.com/idpool/idpool/internal/storage"
 )
 
-// sessionKeyBlob is the storage Blob that holds the session-token key.
-const sessionKeyBlob = "sts/session-token-key"
+// SessionKeyBlob is the storage Blob that holds the session-token key; the
+// server lists it among the secret blobs it seals at rest.
+const SessionKeyBlob = "sts/session-token-key"
 
 // tokenMagic starts every sealed session token (after base64), so a token
 // of another format is told apart from a tampered one.
@@ -59,7 +60,7 @@ func (s *sealer) cipher(ctx context.Context) (cipher.AEAD, error) {
 func (s *sealer) loadOrCreate(ctx context.Context) ([]byte, error) {
 	var key []byte
 	err := s.store.Update(ctx, func(tx storage.Tx) error {
-		b, err := tx.GetBlob(sessionKeyBlob)
+		b, err := tx.GetBlob(SessionKeyBlob)
 		if err == nil {
 			var d keyDoc
 			if err := json.Unmarshal(b.Value, &d); err != nil || len(d.Key) != 32 {
@@ -79,7 +80,7 @@ func (s *sealer) loadOrCreate(ctx context.Context) ([]byte, error) {
 		}
 		// Version 0: the blob must not exist yet, so only one node's key is
 		// ever written.
-		if err := tx.PutBlob(&storage.Blob{Key: sessionKeyBlob, Value: v}); err != nil {
+		if err := tx.PutBlob(&storage.Blob{Key: SessionKeyBlob, Value: v}); err != nil {
 			return err
 		}
 		key = d.Key

@@ -18,6 +18,10 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
+// KeyBlob is the storage Blob holding the key set; the server lists it
+// among the secret blobs it seals at rest.
+const KeyBlob = blobKey
+
 // keyBits is the RSA modulus size of signing keys.
 const keyBits = 2048
 
@@ -99,7 +103,10 @@ func newStoredKey(now time.Time, issuer string, aead cipher.AEAD) (*storedKey, e
 	return k, nil
 }
 
-// privateKey opens the stored private key.
+// privateKey opens the stored private key. A key stored in the clear
+// (generated before an encryption key was configured) is still accepted
+// with one: the server seals the whole key blob at rest (internal/sealbox),
+// so enabling encryption on an existing store needs no key rotation.
 func (k *storedKey) privateKey(aead cipher.AEAD) (*rsa.PrivateKey, error) {
 	der := k.Priv
 	switch {
@@ -107,8 +114,6 @@ func (k *storedKey) privateKey(aead cipher.AEAD) (*rsa.PrivateKey, error) {
 		return nil, fmt.Errorf("tokens: key %s has no private key", k.KID)
 	case k.Nonce != nil && aead == nil:
 		return nil, fmt.Errorf("tokens: key %s is encrypted and no encryption key is configured", k.KID)
-	case k.Nonce == nil && aead != nil:
-		return nil, fmt.Errorf("tokens: key %s is stored unencrypted but an encryption key is configured", k.KID)
 	case k.Nonce != nil:
 		var err error
 		if der, err = aead.Open(nil, k.Nonce, der, []byte(k.KID)); err != nil {
