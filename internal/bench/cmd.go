@@ -21,6 +21,12 @@ import (
 const usage = `usage: idpool bench [flags]            drive a Cognito Identity endpoint with load
        idpool bench --fill N [flags]   create N guest identities through the API, as fast as it goes
        idpool bench ceilings [flags]   measure this machine's ceilings (RS512 signing, bare HTTP, SQLite)
+       idpool bench issuer-cert [--issuer-dir DIR]
+                                       print the path of the getid-login issuer's TLS certificate
+                                       (creating it): start the server with SSL_CERT_FILE=that path
+
+--rate N sends N requests/s on a fixed schedule (open loop) and counts latency from each
+request's scheduled time; --server-pid PID adds the server's memory and CPU to the report.
 
 Operations for --mix: %s
 Targets must be on this machine (loopback) unless --allow-remote is given.
@@ -29,9 +35,9 @@ Targets must be on this machine (loopback) unless --allow-remote is given.
 
 // Main runs "idpool bench" and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	ceilings := len(args) > 0 && args[0] == "ceilings"
-	if ceilings {
-		args = args[1:]
+	var sub string
+	if len(args) > 0 && (args[0] == "ceilings" || args[0] == "issuer-cert") {
+		sub, args = args[0], args[1:]
 	}
 	fs := flag.NewFlagSet("idpool bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -52,8 +58,21 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fillN := fs.Int("fill", 0, "create this many identities and exit")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback endpoint")
+	rate := fs.Float64("rate", 0, "open loop: send this many requests/s on a fixed schedule (0: as fast as possible)")
+	serverPID := fs.Int("server-pid", 0, "report this local server process's memory and CPU")
+	logins := fs.Int("logins", 100, "logins to seed for getid-login")
+	issuerDir := fs.String("issuer-dir", DefaultIssuerDir(), "where getid-login's issuer keeps its TLS certificate")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if sub == "issuer-cert" {
+		path, err := IssuerCertPath(*issuerDir)
+		if err != nil {
+			fmt.Fprintln(stderr, "idpool bench:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, path)
+		return 0
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -62,7 +81,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		progress = stderr
 	}
 
-	if ceilings {
+	if sub == "ceilings" {
 		c, err := MeasureCeilings(ctx, *duration, *conc)
 		if err != nil {
 			fmt.Fprintln(stderr, "idpool bench:", err)
@@ -90,13 +109,29 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "idpool bench:", err)
 			return 1
 		}
+		defer e.close()
+		m, err := startMeter(*serverPID)
+		if err != nil {
+			fmt.Fprintln(stderr, "idpool bench:", err)
+			return 1
+		}
 		start := time.Now()
-		if _, err := fill(ctx, c, e.poolID, *fillN, *conc); err != nil {
+		if _, err := fill(ctx, c, e.poolID, *fillN, *conc, false); err != nil {
 			fmt.Fprintln(stderr, "idpool bench:", err)
 			return 1
 		}
 		el := time.Since(start)
-		fmt.Fprintf(stdout, "pool %s: %d identities in %.1fs (%.0f/s)\n", e.poolID, *fillN, el.Seconds(), float64(*fillN)/el.Seconds())
+		res, err := m.stop()
+		if err != nil {
+			fmt.Fprintln(stderr, "idpool bench:", err)
+			return 1
+		}
+		fr := FillReport{PoolID: e.poolID, Identities: *fillN, ElapsedSec: el.Seconds(), PerSecond: float64(*fillN) / el.Seconds(), Resources: res}
+		if *asJSON {
+			return writeJSON(stdout, stderr, fr)
+		}
+		fmt.Fprintf(stdout, "pool %s: %d identities in %.1fs (%.0f/s)\n", fr.PoolID, fr.Identities, fr.ElapsedSec, fr.PerSecond)
+		writeResources(stdout, res)
 		return 0
 	}
 
@@ -109,6 +144,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		Endpoint: *endpoint, Region: *region, AccessKey: *accessKey, SecretKey: *secretKey,
 		Concurrency: *conc, Duration: *duration, Requests: *requests, Mix: weights,
 		PoolID: *pool, Seed: *seed, AllowRemote: *allowRemote,
+		Rate: *rate, ServerPID: *serverPID, Logins: *logins, IssuerDir: *issuerDir,
 	}, progress)
 	if err != nil {
 		fmt.Fprintln(stderr, "idpool bench:", err)
@@ -138,6 +174,31 @@ func WriteTable(w io.Writer, rep *Report) {
 		fmt.Fprintf(w, "error %s: %d\n", k, rep.Total.Errors[k])
 	}
 	fmt.Fprintf(w, "%.1fs at concurrency %d against %s\n", rep.ElapsedSec, rep.Concurrency, rep.Endpoint)
+	if rep.TargetRate > 0 {
+		fmt.Fprintf(w, "open loop at %.0f req/s scheduled: latency counted from each scheduled send time\n", rep.TargetRate)
+	}
+	writeResources(w, rep.Resources)
+}
+
+// FillReport is the outcome of --fill.
+type FillReport struct {
+	PoolID     string     `json:"poolId"`
+	Identities int        `json:"identities"`
+	ElapsedSec float64    `json:"elapsedSeconds"`
+	PerSecond  float64    `json:"identitiesPerSecond"`
+	Resources  *Resources `json:"resources,omitempty"`
+}
+
+func writeResources(w io.Writer, r *Resources) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(w, "load generator CPU %.1fs", r.BenchCPUSeconds)
+	if r.ServerPID > 0 {
+		fmt.Fprintf(w, "; server (pid %d) CPU %.1fs, RSS %.1f MiB (peak %.1f MiB)", r.ServerPID, r.ServerCPUSeconds,
+			float64(r.ServerRSSBytes)/(1<<20), float64(r.ServerPeakRSSBytes)/(1<<20))
+	}
+	fmt.Fprintln(w)
 }
 
 func parseMix(s string) (map[string]int, error) {

@@ -4,12 +4,28 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
-// env is what the operations share: the pool under load and seeded identities.
+// env is what the operations share: the pool under load, seeded identities
+// and, for logins, the issuer and the tokens of the seeded logins.
 type env struct {
 	poolID     string
 	identities []string
+	issuer     *issuer
+	loginKey   string   // the Logins map key: the issuer's host
+	tokens     []string // one signed ID token per seeded login, reused
+}
+
+// close stops what prepare started.
+func (e *env) close() {
+	if e.issuer != nil {
+		e.issuer.close()
+	}
 }
 
 type operation func(ctx context.Context, c *client, e *env, worker, i int) (string, error)
@@ -31,6 +47,12 @@ var operations = map[string]operation{
 	// DescribeIdentityPool, SigV4-signed.
 	"describe": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
 		return c.call(ctx, "DescribeIdentityPool", true, map[string]any{"IdentityPoolId": e.poolID}, nil)
+	},
+	// GetId for a login that already has an identity: an RS256 token
+	// verification and a lookup per request, no write.
+	"getid-login": func(ctx context.Context, c *client, e *env, w, i int) (string, error) {
+		return c.call(ctx, "GetId", false, map[string]any{"IdentityPoolId": e.poolID,
+			"Logins": map[string]string{e.loginKey: e.tokens[(w*7919+i)%len(e.tokens)]}}, nil)
 	},
 	// ListIdentities, first page of 60, SigV4-signed.
 	"list": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
@@ -57,16 +79,38 @@ func needsIdentities(mix map[string]int) bool {
 	return mix["openid"] > 0 || mix["creds"] > 0
 }
 
-// prepare creates (or reuses) the pool and seeds identities.
-func prepare(ctx context.Context, c *client, cfg Config) (*env, error) {
-	e := &env{poolID: cfg.PoolID}
+// needsLogins reports whether the mix uses seeded logins.
+func needsLogins(mix map[string]int) bool { return mix["getid-login"] > 0 }
+
+// prepare creates (or reuses) the pool and seeds identities and logins. The
+// caller closes the env.
+func prepare(ctx context.Context, c *client, cfg Config) (e *env, err error) {
+	e = &env{poolID: cfg.PoolID}
+	defer func() {
+		if err != nil {
+			e.close()
+		}
+	}()
+	var providerARN string
+	if needsLogins(cfg.Mix) {
+		if cfg.PoolID != "" {
+			return nil, fmt.Errorf("getid-login needs a pool the bench creates (leave out --pool)")
+		}
+		if providerARN, err = e.startLogins(ctx, c, cfg.IssuerDir); err != nil {
+			return e, err
+		}
+	}
 	if e.poolID == "" {
-		var out struct{ IdentityPoolId string }
-		if _, err := c.call(ctx, "CreateIdentityPool", true, map[string]any{
+		in := map[string]any{
 			"IdentityPoolName":               "idpool-bench",
 			"AllowUnauthenticatedIdentities": true,
-		}, &out); err != nil {
-			return nil, err
+		}
+		if providerARN != "" {
+			in["OpenIdConnectProviderARNs"] = []string{providerARN}
+		}
+		var out struct{ IdentityPoolId string }
+		if _, err := c.call(ctx, "CreateIdentityPool", true, in, &out); err != nil {
+			return e, err
 		}
 		e.poolID = out.IdentityPoolId
 		// Development servers trust any role ARN; a real deployment passes --pool
@@ -75,7 +119,13 @@ func prepare(ctx context.Context, c *client, cfg Config) (*env, error) {
 			"IdentityPoolId": e.poolID,
 			"Roles":          map[string]string{"unauthenticated": "arn:aws:iam::000000000000:role/idpool-bench-guest"},
 		}, nil); err != nil {
-			return nil, err
+			return e, err
+		}
+	}
+	if needsLogins(cfg.Mix) {
+		if err := e.seedLogins(ctx, c, cfg.Logins, cfg.Concurrency, cfg.Duration); err != nil {
+			return e, fmt.Errorf("seeding logins (the server must trust %s: start it with SSL_CERT_FILE=%s): %w",
+				e.issuer.url, cfg.IssuerDir+"/"+issuerCertFile, err)
 		}
 	}
 	if needsIdentities(cfg.Mix) {
@@ -83,21 +133,43 @@ func prepare(ctx context.Context, c *client, cfg Config) (*env, error) {
 		if n <= 0 {
 			n = 100
 		}
-		ids, err := fill(ctx, c, e.poolID, n, cfg.Concurrency)
+		ids, err := fill(ctx, c, e.poolID, n, cfg.Concurrency, true)
 		if err != nil {
-			return nil, err
+			return e, err
 		}
 		e.identities = ids
 	}
 	return e, nil
 }
 
-// fill creates n guest identities with the given concurrency and returns their ids.
-func fill(ctx context.Context, c *client, poolID string, n, conc int) ([]string, error) {
+// fill creates n guest identities with the given concurrency and, when
+// keep is set, returns their ids (a 10-million fill keeps none).
+func fill(ctx context.Context, c *client, poolID string, n, conc int, keep bool) ([]string, error) {
+	var ids []string
+	if keep {
+		ids = make([]string, n)
+	}
+	err := forEach(ctx, n, conc, func(i int) error {
+		if !keep {
+			_, err := c.call(ctx, "GetId", false, map[string]any{"IdentityPoolId": poolID}, nil)
+			return err
+		}
+		var out struct{ IdentityId string }
+		if _, err := c.call(ctx, "GetId", false, map[string]any{"IdentityPoolId": poolID}, &out); err != nil {
+			return fmt.Errorf("identity %d: %w", i, err)
+		}
+		ids[i] = out.IdentityId
+		return nil
+	})
+	return ids, err
+}
+
+// forEach runs fn(0..n-1) on conc workers and returns the first error;
+// after an error the remaining indexes are skipped.
+func forEach(ctx context.Context, n, conc int, fn func(i int) error) error {
 	if conc < 1 {
 		conc = 1
 	}
-	ids := make([]string, n)
 	errs := make(chan error, conc)
 	next := make(chan int)
 	go func() {
@@ -113,14 +185,12 @@ func fill(ctx context.Context, c *client, poolID string, n, conc int) ([]string,
 	for w := 0; w < conc; w++ {
 		go func() {
 			for i := range next {
-				var out struct{ IdentityId string }
-				if _, err := c.call(ctx, "GetId", false, map[string]any{"IdentityPoolId": poolID}, &out); err != nil {
-					errs <- fmt.Errorf("identity %d: %w", i, err)
+				if err := fn(i); err != nil {
+					errs <- err
 					for range next {
 					}
 					return
 				}
-				ids[i] = out.IdentityId
 			}
 			errs <- nil
 		}()
@@ -131,5 +201,55 @@ func fill(ctx context.Context, c *client, poolID string, n, conc int) ([]string,
 			first = err
 		}
 	}
-	return ids, first
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+// startLogins starts the OIDC issuer and registers it as an IAM OIDC
+// provider of the account, through the endpoint's IAM with the AWS SDK. It
+// returns the provider's ARN.
+func (e *env) startLogins(ctx context.Context, c *client, dir string) (string, error) {
+	if dir == "" {
+		dir = DefaultIssuerDir()
+	}
+	is, err := startIssuer(dir)
+	if err != nil {
+		return "", err
+	}
+	e.issuer, e.loginKey = is, is.host()
+	iamc := awsiam.New(awsiam.Options{
+		Region: c.region, BaseEndpoint: aws.String(c.endpoint), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(c.creds.AccessKeyID, c.creds.SecretAccessKey, ""),
+	})
+	out, err := iamc.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
+		Url: aws.String(is.url), ClientIDList: []string{loginAudience}, ThumbprintList: []string{is.thumbprint()},
+	})
+	if err != nil {
+		return "", fmt.Errorf("CreateOpenIDConnectProvider: %w", err)
+	}
+	return aws.ToString(out.OpenIDConnectProviderArn), nil
+}
+
+// seedLogins signs one token per login (valid well past the run) and gives
+// each login its identity with a first GetId.
+func (e *env) seedLogins(ctx context.Context, c *client, n, conc int, run time.Duration) error {
+	if n <= 0 {
+		n = 100
+	}
+	exp := time.Now().Add(run + time.Hour)
+	e.tokens = make([]string, n)
+	for i := range e.tokens {
+		tok, err := e.issuer.token(fmt.Sprintf("bench-user-%d", i), exp)
+		if err != nil {
+			return err
+		}
+		e.tokens[i] = tok
+	}
+	return forEach(ctx, n, conc, func(i int) error {
+		_, err := c.call(ctx, "GetId", false, map[string]any{"IdentityPoolId": e.poolID,
+			"Logins": map[string]string{e.loginKey: e.tokens[i]}}, nil)
+		return err
+	})
 }

@@ -32,6 +32,19 @@ type Config struct {
 	// operations that need existing identities.
 	Seed        int
 	AllowRemote bool
+	// Rate, when positive, sends this many requests per second on a fixed
+	// schedule (open loop) instead of as fast as the workers go; latency is
+	// then counted from each request's scheduled send time, so a stalled
+	// server cannot hide its queue by slowing the generator down
+	// (coordinated omission). Concurrency bounds requests in flight.
+	Rate float64
+	// Logins is how many logins getid-login seeds; IssuerDir holds its
+	// issuer's TLS identity (DefaultIssuerDir when empty).
+	Logins    int
+	IssuerDir string
+	// ServerPID, when set, is the server process whose memory and CPU the
+	// report includes (it must run on this machine).
+	ServerPID int
 }
 
 // Report is the outcome of a run.
@@ -39,9 +52,12 @@ type Report struct {
 	Endpoint    string         `json:"endpoint"`
 	Concurrency int            `json:"concurrency"`
 	Mix         map[string]int `json:"mix"`
-	ElapsedSec  float64        `json:"elapsedSeconds"`
-	Total       Summary        `json:"total"`
-	Operations  []Summary      `json:"operations"`
+	// TargetRate is Config.Rate: requests per second of an open-loop run.
+	TargetRate float64    `json:"targetRate,omitempty"`
+	ElapsedSec float64    `json:"elapsedSeconds"`
+	Resources  *Resources `json:"resources,omitempty"`
+	Total      Summary    `json:"total"`
+	Operations []Summary  `json:"operations"`
 }
 
 // Run executes the load described by cfg, printing a progress line to
@@ -60,11 +76,16 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		cfg.Duration = time.Hour // a run always ends by itself
 	}
 	c := newClient(cfg.Endpoint, cfg.Region, cfg.AccessKey, cfg.SecretKey, cfg.Concurrency)
+	schedule, names, err := buildSchedule(cfg.Mix)
+	if err != nil {
+		return nil, err
+	}
 	env, err := prepare(ctx, c, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("setup: %w", err)
 	}
-	schedule, names, err := buildSchedule(cfg.Mix)
+	defer env.close()
+	m, err := startMeter(cfg.ServerPID)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +96,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	recs := make([][]Recorder, cfg.Concurrency)
 	var wg sync.WaitGroup
 	start := time.Now()
+	pace := newPacer(start, cfg.Rate)
 	for w := 0; w < cfg.Concurrency; w++ {
 		recs[w] = make([]Recorder, len(names))
 		wg.Add(1)
@@ -89,6 +111,12 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 				}
 				k := schedule[i%len(schedule)]
 				t0 := time.Now()
+				if pace != nil {
+					var ok bool
+					if t0, ok = pace.wait(runCtx); !ok {
+						return
+					}
+				}
 				et, _ := operations[names[k]](runCtx, c, env, w, i)
 				if et == "canceled" && runCtx.Err() != nil {
 					return // the run ended mid-request: not a server error
@@ -127,7 +155,12 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	close(stopProgress)
 	progressDone.Wait()
 
-	rep := &Report{Endpoint: cfg.Endpoint, Concurrency: cfg.Concurrency, Mix: cfg.Mix, ElapsedSec: elapsed.Seconds()}
+	res, err := m.stop()
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Endpoint: cfg.Endpoint, Concurrency: cfg.Concurrency, Mix: cfg.Mix, ElapsedSec: elapsed.Seconds(),
+		TargetRate: cfg.Rate, Resources: res}
 	var all Recorder
 	for k, name := range names {
 		var r Recorder

@@ -5,6 +5,7 @@ package bench
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/idpool/idpool/test/harness"
@@ -71,5 +72,28 @@ func TestBenchRefusesRemoteTargets(t *testing.T) {
 	_, errOut, code := harness.Run(t, nil, harness.Binary(t), "bench", "--endpoint", "http://192.0.2.1:9350", "--requests", "1")
 	if code == 0 {
 		t.Fatalf("a non-loopback target was accepted: %s", errOut)
+	}
+}
+
+// TestBenchGetIdOnLogins: the bench's own OIDC issuer, registered through
+// the server's IAM, seeds logins whose GetId then finds their identities.
+func TestBenchGetIdOnLogins(t *testing.T) {
+	dir := t.TempDir()
+	certOut, errOut, code := harness.Run(t, nil, harness.Binary(t), "bench", "issuer-cert", "--issuer-dir", dir)
+	if code != 0 {
+		t.Fatalf("issuer-cert: exit %d\n%s", code, errOut)
+	}
+	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + strings.TrimSpace(certOut)}})
+	out, errOut, code := harness.Run(t, nil, harness.Binary(t), "bench", "--endpoint", s.URL, "--json",
+		"--mix", "getid-login=1", "--logins", "5", "--issuer-dir", dir, "--requests", "60", "--concurrency", "3")
+	if code != 0 {
+		t.Fatalf("idpool bench: exit %d\n%s", code, errOut)
+	}
+	var r report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r.Total.Requests != 60 || r.Total.OK != 60 || r.Total.Errors != 0 {
+		t.Fatalf("total: %+v", r.Total)
 	}
 }
