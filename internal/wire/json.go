@@ -99,6 +99,14 @@ func (h *handler) authenticate(r *http.Request, body []byte, op ops.Operation, c
 		}
 		return apierr.Internal(err)
 	}
+	if p.Session != nil && !op.Unsigned {
+		// Credentials vended to app users carry no IAM permission policy
+		// (idpool has none), so they may call only what AWS lets anyone
+		// call: the unsigned operations. Denied as AWS denies an IAM
+		// principal without the permission; [inf] the resource is "*" as
+		// the request is not parsed yet.
+		return apierr.New(apierr.AccessDenied, "User: %s is not authorized to perform: cognito-identity:%s on resource: *", p.ARN, op.Name)
+	}
 	caller.Principal = p
 	caller.Region = scope.Region
 	return nil
