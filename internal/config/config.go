@@ -11,6 +11,7 @@ import (
 
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/ops"
+	"github.com/idpool/idpool/internal/ratelimit"
 )
 
 // Config is the whole configuration file.
@@ -24,6 +25,10 @@ type Config struct {
 	Limits ops.Limits `json:"limits"`
 	// Storage names the backend; --store overrides it.
 	Storage Storage `json:"storage"`
+	// Server bounds the HTTP server: requests in flight, shutdown.
+	Server Server `json:"server"`
+	// RateLimits throttles operations per account; nothing by default.
+	RateLimits ratelimit.Config `json:"rateLimits"`
 
 	// Sections owned by later work, decoded by their packages.
 	STS       json.RawMessage `json:"sts,omitempty"`

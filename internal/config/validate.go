@@ -47,5 +47,10 @@ func (c *Config) Validate() error {
 		check(true, "storage.type %q must be sqlite or postgres", c.Storage.Type)
 	}
 	check(c.Storage.Type == "postgres" && c.Storage.URL == "", "storage.type postgres needs storage.url")
+	check(c.Server.MaxInFlight < 0, "server.maxInFlight must not be negative")
+	check(c.Server.DrainTimeout < 0 || c.Server.ShutdownDelay < 0, "server durations must not be negative")
+	if err := c.RateLimits.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }

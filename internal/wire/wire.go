@@ -6,10 +6,14 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/metrics"
 	"github.com/idpool/idpool/internal/ops"
+	"github.com/idpool/idpool/internal/ratelimit"
 	"github.com/idpool/idpool/internal/sigv4"
 )
 
@@ -56,6 +60,19 @@ type Config struct {
 	MaxBodyBytes int64
 	// Now is the clock for request durations; time.Now when nil.
 	Now func() time.Time
+
+	// RateLimits throttles operations per account before they run; nil
+	// limits nothing.
+	RateLimits *ratelimit.Limiter
+	// MaxInFlight caps the requests served at once (health checks and
+	// metrics excluded); beyond it requests are refused at once. Zero or
+	// less: no cap.
+	MaxInFlight int
+	// Metrics records every request and serves GET /metrics; nil: neither.
+	Metrics *metrics.Metrics
+	// Draining, when it reports true, makes /healthz answer 503 so load
+	// balancers stop sending traffic during a graceful shutdown.
+	Draining func() bool
 }
 
 // handler is the http.Handler New returns.
@@ -64,14 +81,25 @@ type handler struct {
 	ops map[string]ops.Operation
 	log *slog.Logger
 	now func() time.Time
+	// inFlight counts requests being served, for MaxInFlight and the gauge.
+	inFlight atomic.Int64
+	metrics  http.Handler
+	// recorders are reused across requests when Metrics is set.
+	recorders sync.Pool
 }
 
 // New returns the front end for cfg.
 func New(cfg Config) http.Handler {
 	h := &handler{cfg: cfg, ops: make(map[string]ops.Operation, len(cfg.Operations)), log: cfg.Logger, now: cfg.Now}
 	for _, op := range cfg.Operations {
+		op.Call = throttle(op, cfg.RateLimits.Op(op.Name), cfg.Metrics.Op(op.Name))
 		h.ops[op.Name] = op
 	}
+	if cfg.Metrics != nil {
+		h.metrics = cfg.Metrics.Handler()
+		cfg.Metrics.TrackInFlight(func() float64 { return float64(h.inFlight.Load()) })
+	}
+	h.recorders.New = func() any { return &recorder{} }
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -85,15 +113,36 @@ func New(cfg Config) http.Handler {
 }
 
 // ServeHTTP routes a request. Every response carries CORS headers, because
-// browsers call the unsigned operations directly.
+// browsers call the unsigned operations directly. Health checks and metrics
+// are answered before the in-flight cap, so they work under overload.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setCORS(w.Header())
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
+	switch {
+	case r.URL.Path == "/healthz" && get:
+		h.health(w)
+		return
+	case r.URL.Path == MetricsPath && get && h.metrics != nil:
+		h.metrics.ServeHTTP(w, r)
+		return
+	}
+	if !h.enter() {
+		h.refuse(w, r)
+		return
+	}
+	defer h.inFlight.Add(-1)
+	if h.cfg.Metrics != nil {
+		h.observe(w, r)
+		return
+	}
+	h.route(w, r)
+}
+
+// route serves everything but health checks and metrics.
+func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodOptions:
 		preflight(w, r)
-	case r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok"))
 	case h.cfg.Extra[r.URL.Path] != nil:
 		h.cfg.Extra[r.URL.Path].ServeHTTP(w, r)
 	case r.URL.Path == ResetPath:

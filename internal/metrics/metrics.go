@@ -1,0 +1,146 @@
+// Package metrics holds the server's Prometheus metrics and serves them at
+// GET /metrics in the text exposition format. Labels are bounded: operation
+// names from the model (plus "unknown" and "query"), error codes that idpool
+// itself produces, and throttle reasons. Nothing identifies a caller, an
+// identity or a secret.
+package metrics
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Label values of requests that are not a known Cognito Identity operation.
+const (
+	// Unknown labels JSON requests for an operation the model does not have.
+	Unknown = "unknown"
+	// Query labels the Query-protocol (STS, IAM) requests.
+	Query = "query"
+)
+
+// Throttle reasons.
+const (
+	// ReasonRate is a refusal by a rate limit.
+	ReasonRate = "rate"
+	// ReasonInFlight is a refusal because too many requests were in flight.
+	ReasonInFlight = "inflight"
+)
+
+// Metrics is one server's registry. It is not global: each server (and each
+// test) has its own.
+type Metrics struct {
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	throttled *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	ops       map[string]*Op
+}
+
+// Op holds the pre-resolved children of one operation label, so the hot
+// path is an atomic add, not a label lookup.
+type Op struct {
+	name     string
+	m        *Metrics
+	ok       prometheus.Counter
+	latency  prometheus.Observer
+	rate     prometheus.Counter
+	inflight prometheus.Counter
+	// errs caches the counter of each error code seen (a small, bounded set).
+	errs sync.Map
+}
+
+// New returns the metrics for the given operation names.
+func New(operations []string) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "idpool_requests_total",
+			Help: "Requests answered, by operation and AWS error code (empty on success).",
+		}, []string{"operation", "error"}),
+		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "idpool_throttled_total",
+			Help: "Requests refused with TooManyRequestsException or ServiceUnavailable, by operation and reason (rate, inflight).",
+		}, []string{"operation", "reason"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "idpool_request_duration_seconds",
+			Help:    "Time from the first byte of a request to the end of its answer, by operation.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"operation"}),
+		ops: make(map[string]*Op, len(operations)+2),
+	}
+	m.reg.MustRegister(m.requests, m.throttled, m.latency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, name := range append([]string{Unknown, Query}, operations...) {
+		m.ops[name] = &Op{
+			name:     name,
+			m:        m,
+			ok:       m.requests.WithLabelValues(name, ""),
+			latency:  m.latency.WithLabelValues(name),
+			rate:     m.throttled.WithLabelValues(name, ReasonRate),
+			inflight: m.throttled.WithLabelValues(name, ReasonInFlight),
+		}
+	}
+	return m
+}
+
+// Op returns the children of an operation; unknown names share Unknown's.
+// A nil Metrics returns nil, and a nil *Op records nothing.
+func (m *Metrics) Op(name string) *Op {
+	if m == nil {
+		return nil
+	}
+	if o, ok := m.ops[name]; ok {
+		return o
+	}
+	return m.ops[Unknown]
+}
+
+// TrackInFlight exports the idpool_requests_in_flight gauge, read from
+// count at scrape time (so the hot path pays nothing for it). Only the
+// first call on m has an effect.
+func (m *Metrics) TrackInFlight(count func() float64) {
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "idpool_requests_in_flight",
+		Help: "Requests being served now (health checks and metrics excluded).",
+	}, count))
+}
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Done records one answered request: its error code ("" on success) and
+// how long it took.
+func (o *Op) Done(code string, d time.Duration) {
+	if o == nil {
+		return
+	}
+	o.latency.Observe(d.Seconds())
+	if code == "" {
+		o.ok.Inc()
+		return
+	}
+	c, ok := o.errs.Load(code)
+	if !ok {
+		c, _ = o.errs.LoadOrStore(code, o.m.requests.WithLabelValues(o.name, code))
+	}
+	c.(prometheus.Counter).Inc()
+}
+
+// Throttled records a refusal for reason (ReasonRate or ReasonInFlight).
+func (o *Op) Throttled(reason string) {
+	if o == nil {
+		return
+	}
+	if reason == ReasonInFlight {
+		o.inflight.Inc()
+		return
+	}
+	o.rate.Inc()
+}
