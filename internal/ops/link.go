@@ -49,6 +49,15 @@ type linkResult struct {
 // which is why GetOpenIdToken and GetCredentialsForIdentity return an
 // IdentityId at all.
 func (s *Service) link(ctx context.Context, req linkRequest) (*linkResult, error) {
+	if req.target != "" || len(req.logins) > 0 || req.dev != nil {
+		// Calls on existing identities mostly change nothing. Decide that on
+		// a read snapshot first, so they neither queue behind the single
+		// writer nor share its connection; only a call that must write runs
+		// again as a write transaction, which re-reads everything.
+		if res, needsWrite, err := s.linkReadOnly(ctx, req); !needsWrite {
+			return res, err
+		}
+	}
 	var res *linkResult
 	err := s.update(ctx, func(tx storage.Tx) error {
 		r, err := s.linkTx(tx, req)
@@ -62,6 +71,17 @@ func (s *Service) link(ctx context.Context, req linkRequest) (*linkResult, error
 		s.log.InfoContext(ctx, "identities merged", "pool", req.pool.ID, "owner", res.identity.ID, "disabled", res.merged)
 	}
 	return res, nil
+}
+
+// linkReadOnly runs linkTx in a read transaction. needsWrite reports that
+// linkTx tried to write; res and err are then to be ignored.
+func (s *Service) linkReadOnly(ctx context.Context, req linkRequest) (res *linkResult, needsWrite bool, err error) {
+	err = s.view(ctx, func(r storage.Reader) error {
+		var lerr error
+		res, lerr = s.linkTx(readOnlyTx{Reader: r, needsWrite: &needsWrite}, req)
+		return lerr
+	})
+	return res, needsWrite, err
 }
 
 func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
