@@ -108,7 +108,7 @@ func crashRounds(t *testing.T, s *harness.Server, b backend, rounds int) {
 		checked := time.Now()
 		s.Restart()
 		restarted := time.Now()
-		checkAPI(t, s.Cognito(), l, pool, round)
+		checkAPI(t, reader(s), l, pool, round)
 		l.mu.Lock()
 		t.Logf("round %d: killed after %v; %d acknowledged, %d unacknowledged so far; store check %v, restart %v, API check %v",
 			round, delay, l.acked, l.unacked, checked.Sub(killed).Round(time.Millisecond),
