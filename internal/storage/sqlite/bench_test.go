@@ -154,3 +154,25 @@ func BenchmarkListIdentities(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRequestView is one read the way a request makes it: a View with
+// the request's cancelable context, reading the pool and one identity (what
+// GetOpenIdToken reads before signing).
+func BenchmarkRequestView(b *testing.B) {
+	s, ids := seeded(b, 1000)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	i := 0
+	for b.Loop() {
+		i = (i + 7919) % len(ids)
+		if err := s.View(ctx, func(r storage.Reader) error {
+			if _, err := r.GetPool(benchPool); err != nil {
+				return err
+			}
+			_, err := r.GetIdentity(ids[i])
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

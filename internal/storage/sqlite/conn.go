@@ -19,9 +19,8 @@ type preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-// stmtCache keeps one prepared statement per query text. A cache over a
-// *sql.DB is shared by the readers (database/sql re-prepares per connection
-// as needed); a cache over the writer's *sql.Conn is used by the writer only.
+// stmtCache keeps one prepared statement per query text, on the writer's
+// *sql.Conn (the readers keep theirs per connection: readers.go).
 type stmtCache struct {
 	on preparer
 	mu sync.Mutex
@@ -55,22 +54,17 @@ func (c *stmtCache) close() {
 	clear(c.m)
 }
 
-// conn adapts prepared statements, optionally inside a *sql.Tx, to
-// sqlstore.Conn.
+// conn adapts the writer's prepared statements to sqlstore.Conn; the writer
+// runs its own BEGIN and COMMIT.
 type conn struct {
 	ctx   context.Context
 	cache *stmtCache
-	tx    *sql.Tx // nil on the writer connection, which runs its own BEGIN
 }
 
 var _ sqlstore.Conn = conn{}
 
 func (c conn) stmt(query string) (*sql.Stmt, error) {
-	s, err := c.cache.get(c.ctx, query)
-	if err != nil || c.tx == nil {
-		return s, err
-	}
-	return c.tx.StmtContext(c.ctx, s), nil
+	return c.cache.get(c.ctx, query)
 }
 
 func (c conn) Exec(query string, args ...any) (int64, error) {

@@ -17,7 +17,6 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/idpool/idpool/internal/storage"
-	"github.com/idpool/idpool/internal/storage/sqlstore"
 )
 
 // Options tune a Store. The zero value is the safe default.
@@ -42,11 +41,11 @@ type Options struct {
 
 // Store is the SQLite storage.Store. It is safe for concurrent use.
 type Store struct {
-	path   string
-	log    *slog.Logger
-	rdb    *sql.DB
-	rstmts *stmtCache
-	w      *writer
+	path  string
+	log   *slog.Logger
+	rdb   *sql.DB
+	reads *readers
+	w     *writer
 	// mu orders Update's queue sends before Close closes the queue.
 	mu     sync.RWMutex
 	closed bool
@@ -113,10 +112,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		w.close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	rdb.SetMaxOpenConns(opts.ReadConns)
-	rdb.SetMaxIdleConns(opts.ReadConns)
+	// One connection more than the View pool holds, for Version.
+	rdb.SetMaxOpenConns(opts.ReadConns + 1)
+	rdb.SetMaxIdleConns(opts.ReadConns + 1)
 	go w.run()
-	return &Store{path: path, log: opts.Logger, rdb: rdb, rstmts: newStmtCache(rdb), w: w}, nil
+	return &Store{path: path, log: opts.Logger, rdb: rdb, reads: newReaders(rdb, opts.ReadConns), w: w}, nil
 }
 
 // dsn builds modernc.org/sqlite's connection string: WAL, foreign keys on,
@@ -146,12 +146,7 @@ func (s *Store) View(ctx context.Context, fn func(storage.Reader) error) error {
 	if closed {
 		return errClosed
 	}
-	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
-	return fn(sqlstore.Reader{C: conn{ctx: ctx, cache: s.rstmts, tx: tx}})
+	return s.reads.view(ctx, fn)
 }
 
 // Update implements storage.Store: fn joins the writer's next group commit.
@@ -186,6 +181,5 @@ func (s *Store) Close() error {
 	close(s.w.queue)
 	s.mu.Unlock()
 	<-s.w.done
-	s.rstmts.close()
-	return errors.Join(s.rdb.Close(), s.w.close())
+	return errors.Join(s.reads.close(), s.rdb.Close(), s.w.close())
 }
