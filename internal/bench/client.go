@@ -8,11 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +28,10 @@ type client struct {
 	creds    aws.Credentials
 	signer   *v4.Signer
 	http     *http.Client
+	bufs     sync.Pool // *bytes.Buffer for response bodies
+
+	sigMu sync.Mutex
+	sigs  map[sigKey]sigEntry
 }
 
 func newClient(endpoint, region, accessKey, secretKey string, conns int) *client {
@@ -44,25 +48,31 @@ func newClient(endpoint, region, accessKey, secretKey string, conns int) *client
 		creds:    aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey},
 		signer:   v4.NewSigner(),
 		http:     &http.Client{Transport: tr, Timeout: 30 * time.Second},
+		bufs:     sync.Pool{New: func() any { return new(bytes.Buffer) }},
+		sigs:     map[sigKey]sigEntry{},
 	}
 }
 
 // call sends one operation and decodes a 200 answer into out (when non-nil).
-// It returns the error type for accounting ("" on success).
+// in is the input: raw JSON bytes, or a value to encode. It returns the
+// error type for accounting ("" on success).
 func (c *client) call(ctx context.Context, op string, signed bool, in, out any) (string, error) {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return "client", err
+	body, ok := in.([]byte)
+	if !ok {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return "client", err
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return "client", err
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService."+op)
+	target := "AWSCognitoIdentityService." + op
+	req.Header["Content-Type"] = []string{"application/x-amz-json-1.1"}
+	req.Header["X-Amz-Target"] = []string{target}
 	if signed {
-		sum := sha256.Sum256(body)
-		if err := c.signer.SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), "cognito-identity", c.region, time.Now()); err != nil {
+		if err := c.sign(ctx, req, target, body); err != nil {
 			return "client", err
 		}
 	}
@@ -74,10 +84,13 @@ func (c *client) call(ctx context.Context, op string, signed bool, in, out any) 
 		return "transport", err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
+	buf := c.bufs.Get().(*bytes.Buffer)
+	defer c.bufs.Put(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return "transport", err
 	}
+	data := buf.Bytes()
 	if resp.StatusCode != http.StatusOK {
 		t := errorType(resp.Header.Get("X-Amzn-ErrorType"), data)
 		if t == "" {
@@ -91,6 +104,45 @@ func (c *client) call(ctx context.Context, op string, signed bool, in, out any) 
 		}
 	}
 	return "", nil
+}
+
+// sign adds a SigV4 signature made by the SDK's signer. Identical requests
+// signed within the same second get the same signature, so the signature
+// of a (target, body) is reused for the rest of its second instead of being
+// computed again: the generator spends its share of the machine on
+// requests, the server still verifies every one.
+func (c *client) sign(ctx context.Context, req *http.Request, target string, body []byte) error {
+	now := time.Now().UTC()
+	key := sigKey{target: target, body: string(body)}
+	c.sigMu.Lock()
+	e, ok := c.sigs[key]
+	c.sigMu.Unlock()
+	if ok && e.second == now.Unix() {
+		req.Header["X-Amz-Date"] = []string{e.date}
+		req.Header["Authorization"] = []string{e.auth}
+		return nil
+	}
+	sum := sha256.Sum256(body)
+	if err := c.signer.SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), "cognito-identity", c.region, now); err != nil {
+		return err
+	}
+	c.sigMu.Lock()
+	if len(c.sigs) >= maxCachedSigs {
+		clear(c.sigs)
+	}
+	c.sigs[key] = sigEntry{second: now.Unix(), date: req.Header.Get("X-Amz-Date"), auth: req.Header.Get("Authorization")}
+	c.sigMu.Unlock()
+	return nil
+}
+
+// maxCachedSigs bounds the signature cache (one entry per distinct request).
+const maxCachedSigs = 4096
+
+type sigKey struct{ target, body string }
+
+type sigEntry struct {
+	second     int64
+	date, auth string
 }
 
 // errorType extracts the AWS error code the way the SDKs do: the

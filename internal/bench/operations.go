@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -19,6 +20,7 @@ type env struct {
 	issuer     *issuer
 	loginKey   string   // the Logins map key: the issuer's host
 	tokens     []string // one signed ID token per seeded login, reused
+	bodies     bodies
 }
 
 // close stops what prepare started.
@@ -31,33 +33,63 @@ func (e *env) close() {
 type operation func(ctx context.Context, c *client, e *env, worker, i int) (string, error)
 
 // operations are the hot paths of an identity pool, by their --mix names.
+// Request bodies are encoded once by prepare (env.bodies), not per request.
 var operations = map[string]operation{
 	// GetId creating a guest identity (a durable write per request).
 	"getid-new": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
-		return c.call(ctx, "GetId", false, map[string]any{"IdentityPoolId": e.poolID}, nil)
+		return c.call(ctx, "GetId", false, e.bodies.pool, nil)
 	},
 	// GetOpenIdToken for an existing guest identity (an RS512 signature per request).
 	"openid": func(ctx context.Context, c *client, e *env, w, i int) (string, error) {
-		return c.call(ctx, "GetOpenIdToken", false, map[string]any{"IdentityId": e.pick(w, i)}, nil)
+		return c.call(ctx, "GetOpenIdToken", false, pick(e.bodies.identities, w, i), nil)
 	},
 	// GetCredentialsForIdentity for an existing guest identity.
 	"creds": func(ctx context.Context, c *client, e *env, w, i int) (string, error) {
-		return c.call(ctx, "GetCredentialsForIdentity", false, map[string]any{"IdentityId": e.pick(w, i)}, nil)
+		return c.call(ctx, "GetCredentialsForIdentity", false, pick(e.bodies.identities, w, i), nil)
 	},
 	// DescribeIdentityPool, SigV4-signed.
 	"describe": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
-		return c.call(ctx, "DescribeIdentityPool", true, map[string]any{"IdentityPoolId": e.poolID}, nil)
+		return c.call(ctx, "DescribeIdentityPool", true, e.bodies.pool, nil)
 	},
 	// GetId for a login that already has an identity: an RS256 token
 	// verification and a lookup per request, no write.
 	"getid-login": func(ctx context.Context, c *client, e *env, w, i int) (string, error) {
-		return c.call(ctx, "GetId", false, map[string]any{"IdentityPoolId": e.poolID,
-			"Logins": map[string]string{e.loginKey: e.tokens[(w*7919+i)%len(e.tokens)]}}, nil)
+		return c.call(ctx, "GetId", false, pick(e.bodies.logins, w, i), nil)
 	},
 	// ListIdentities, first page of 60, SigV4-signed.
 	"list": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
-		return c.call(ctx, "ListIdentities", true, map[string]any{"IdentityPoolId": e.poolID, "MaxResults": 60}, nil)
+		return c.call(ctx, "ListIdentities", true, e.bodies.list, nil)
 	},
+}
+
+// bodies are the operations' request bodies, encoded once.
+type bodies struct {
+	pool       []byte   // {"IdentityPoolId":...}
+	list       []byte   // the pool and MaxResults 60
+	identities [][]byte // {"IdentityId":...} per seeded identity
+	logins     [][]byte // the pool and one seeded login's token
+}
+
+// encodeBodies fills e.bodies from the pool, identities and tokens.
+func (e *env) encodeBodies() {
+	enc := func(v any) []byte {
+		b, _ := json.Marshal(v) // maps of strings and ints always encode
+		return b
+	}
+	e.bodies.pool = enc(map[string]any{"IdentityPoolId": e.poolID})
+	e.bodies.list = enc(map[string]any{"IdentityPoolId": e.poolID, "MaxResults": 60})
+	for _, id := range e.identities {
+		e.bodies.identities = append(e.bodies.identities, enc(map[string]any{"IdentityId": id}))
+	}
+	for _, tok := range e.tokens {
+		e.bodies.logins = append(e.bodies.logins, enc(map[string]any{"IdentityPoolId": e.poolID,
+			"Logins": map[string]string{e.loginKey: tok}}))
+	}
+}
+
+// pick spreads workers over the seeded inputs.
+func pick(b [][]byte, w, i int) []byte {
+	return b[(w*7919+i)%len(b)]
 }
 
 // OperationNames lists the operations --mix accepts.
@@ -68,10 +100,6 @@ func OperationNames() []string {
 	}
 	sort.Strings(n)
 	return n
-}
-
-func (e *env) pick(w, i int) string {
-	return e.identities[(w*7919+i)%len(e.identities)]
 }
 
 // needsIdentities reports whether the mix uses seeded identities.
@@ -139,6 +167,7 @@ func prepare(ctx context.Context, c *client, cfg Config) (e *env, err error) {
 		}
 		e.identities = ids
 	}
+	e.encodeBodies()
 	return e, nil
 }
 
