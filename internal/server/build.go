@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/idpool/idpool/internal/auth"
@@ -36,6 +37,8 @@ const (
 type app struct {
 	handler http.Handler
 	store   storage.Store
+	// draining turns /healthz to 503 once a graceful shutdown has begun.
+	draining atomic.Bool
 }
 
 // settings are the resolved inputs of build: flags over the config file.
@@ -183,17 +186,26 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
-	h := wire.New(wire.Config{
-		Operations: operations,
-		Validator:  validator,
-		Verifier:   verifier,
-		Query:      query,
-		Extra:      extra,
-		Reset:      reset,
-		Logger:     log,
-		Now:        time.Now,
+	a := &app{store: store}
+	limiter, met, err := overload(s.cfg, operations)
+	if err != nil {
+		return fail(err)
+	}
+	a.handler = wire.New(wire.Config{
+		Operations:  operations,
+		Validator:   validator,
+		Verifier:    verifier,
+		Query:       query,
+		Extra:       extra,
+		Reset:       reset,
+		Logger:      log,
+		Now:         time.Now,
+		RateLimits:  limiter,
+		MaxInFlight: s.cfg.Server.InFlightLimit(),
+		Metrics:     met,
+		Draining:    a.draining.Load,
 	})
-	return &app{handler: h, store: store}, nil
+	return a, nil
 }
 
 func firstNonEmpty(v ...string) string {

@@ -12,6 +12,11 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/idpool/idpool/internal/config"
+	"github.com/idpool/idpool/internal/metrics"
+	"github.com/idpool/idpool/internal/ops"
+	"github.com/idpool/idpool/internal/ratelimit"
 )
 
 // Timeouts and limits of the HTTP server. Requests are small and quick; the
@@ -22,8 +27,6 @@ const (
 	writeTimeout      = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 64 << 10
-	// drainTimeout bounds how long shutdown waits for requests in flight.
-	drainTimeout = 20 * time.Second
 )
 
 // Main runs "idpool serve" with args (after "serve") and returns the exit code.
@@ -93,13 +96,11 @@ func run(ctx context.Context, o Options, log *slog.Logger) error {
 	var serveErr error
 	select {
 	case <-ctx.Done():
-		log.Info("shutting down: draining requests in flight")
+		serveErr = drain(srv, a, s.cfg.Server, served, log)
 	case serveErr = <-served:
 	}
-	dctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
-	defer cancel()
-	shutErr := srv.Shutdown(dctx)
-	closeErr := a.store.Close()
+	shutErr := shutdown(srv, s.cfg.Server.Drain(), log)
+	closeErr := a.store.Close() // last: requests in flight may still use it
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}
@@ -108,4 +109,57 @@ func run(ctx context.Context, o Options, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// drain begins a graceful shutdown: /healthz answers 503 from now on, and
+// for cfg.ShutdownDelay the server keeps accepting so load balancers see
+// the 503 and move traffic away before the port closes.
+func drain(srv *http.Server, a *app, cfg config.Server, served <-chan error, log *slog.Logger) error {
+	a.draining.Store(true)
+	delay := time.Duration(cfg.ShutdownDelay)
+	log.Info("shutting down: draining requests in flight", "shutdown_delay", delay, "drain_timeout", cfg.Drain())
+	if delay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case err := <-served:
+		return err
+	}
+}
+
+// shutdown closes the listener (new connections are refused) and waits up
+// to timeout for requests in flight; those still running then are cut off.
+func shutdown(srv *http.Server, timeout time.Duration, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("drain timeout passed: closing connections with requests still in flight", "drain_timeout", timeout)
+		_ = srv.Close()
+	}
+	return err
+}
+
+// overload builds the rate limiter and the metrics from the config file.
+func overload(cfg *config.Config, operations []ops.Operation) (*ratelimit.Limiter, *metrics.Metrics, error) {
+	accounts := make([]string, 0, len(cfg.Accounts))
+	for _, a := range cfg.Accounts {
+		accounts = append(accounts, a.ID)
+	}
+	limiter, err := ratelimit.New(cfg.RateLimits, accounts, time.Now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !cfg.Server.MetricsEnabled() {
+		return limiter, nil, nil
+	}
+	names := make([]string, 0, len(operations))
+	for _, op := range operations {
+		names = append(names, op.Name)
+	}
+	return limiter, metrics.New(names), nil
 }
