@@ -126,12 +126,21 @@ func (v *Verifier) checkTime(sig *signature) *Error {
 	return nil
 }
 
-// compute signs a copy of r that carries only the signed headers, with the
+// compute returns the signature r should carry: computeFast for the common
+// shape, computeSDK for the rest.
+func compute(ctx context.Context, r *http.Request, body []byte, sig *signature, secret string) (string, error) {
+	if got, ok := computeFast(r, body, sig, secret); ok {
+		return got, nil
+	}
+	return computeSDK(ctx, r, body, sig, secret)
+}
+
+// computeSDK signs a copy of r that carries only the signed headers, with the
 // SDK's signer, and returns the signature it produced. Header keys are put
 // in lower case on purpose: the SDK skips a few canonical keys
 // (User-Agent, Expect, ...) that some clients (Java SDK v1) do sign, and its
 // exclusion list matches canonical keys only.
-func compute(ctx context.Context, r *http.Request, body []byte, sig *signature, secret string) (string, error) {
+func computeSDK(ctx context.Context, r *http.Request, body []byte, sig *signature, secret string) (string, error) {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
