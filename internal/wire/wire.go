@@ -117,6 +117,13 @@ func New(cfg Config) http.Handler {
 // are answered before the in-flight cap, so they work under overload.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setCORS(w.Header())
+	if len(r.TransferEncoding) > 0 {
+		// Go reads a chunked body and drops any Content-Length beside it;
+		// RFC 9112 §6.3 requires closing the connection after answering
+		// such a request, so a proxy that framed it by Content-Length can't
+		// have a second request smuggled through it.
+		w.Header().Set("Connection", "close")
+	}
 	get := r.Method == http.MethodGet || r.Method == http.MethodHead
 	switch {
 	case r.URL.Path == "/healthz" && get:
