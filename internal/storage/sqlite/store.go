@@ -120,7 +120,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 }
 
 // dsn builds modernc.org/sqlite's connection string: WAL, foreign keys on,
-// the busy timeout, the sync level, memory-mapped reads; readers are
+// the busy timeout, the sync level, memory-mapped reads, secure delete; readers are
 // query_only so a bug can never write outside the writer's transactions.
 func dsn(path string, opts Options, readOnly bool) string {
 	q := url.Values{}
@@ -129,6 +129,9 @@ func dsn(path string, opts Options, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous("+opts.Synchronous+")")
 	q.Add("_pragma", "mmap_size(268435456)")
+	// Freed pages are zeroed, so a secret blob rewritten sealed (or a
+	// deleted row) leaves no plaintext copy in the file.
+	q.Add("_pragma", "secure_delete(1)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	}
