@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -23,11 +24,10 @@ func trust(pool string) string {
 
 // flow runs every secret-bearing call against s, succeeding and failing,
 // and returns the secrets it saw and the error messages clients got.
-func flow(t *testing.T, s *harness.Server, p *idp) (*secretSet, []string) {
+func flow(t *testing.T, s *harness.Server, p *idp) (sec *secretSet, clientErrors, cliDebug []string) {
 	t.Helper()
 	ctx := t.Context()
-	sec := &secretSet{}
-	var clientErrors []string
+	sec = &secretSet{}
 	ok := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -128,12 +128,41 @@ func flow(t *testing.T, s *harness.Server, p *idp) (*secretSet, []string) {
 	fails("GetCallerIdentity with a tampered session token", err)
 	_, err = cognitoClient(s, vended).ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(5)})
 	fails("ListIdentityPools with vended credentials", err)
+	// idpool's CLI with --debug: its log (stderr) must redact what the
+	// calls carry; the output (stdout) is where they belong.
+	cliEnv := []string{"AWS_ACCESS_KEY_ID=" + accessKey, "AWS_SECRET_ACCESS_KEY=" + secretKey, "AWS_REGION=" + harness.Region,
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
+	for _, args := range [][]string{
+		{"get-open-id-token", "--identity-id", aws.ToString(dev.IdentityId), "--logins", "cognito-identity.amazonaws.com=" + aws.ToString(dev.Token)},
+		{"get-credentials-for-identity", "--identity-id", aws.ToString(dev.IdentityId), "--logins", "cognito-identity.amazonaws.com=" + aws.ToString(dev.Token)},
+		{"get-open-id-token-for-developer-identity", "--identity-pool-id", *poolID, "--logins", "login.secrets=dev-user-1"},
+	} {
+		out, errOut, code := harness.Run(t, cliEnv, harness.Binary(t), append([]string{"cognito-identity", "--debug", "--endpoint-url", s.URL}, args...)...)
+		if code != 0 {
+			t.Fatalf("idpool %s: exit %d\n%s", args[0], code, errOut)
+		}
+		var res struct {
+			Token       string
+			Credentials struct{ SecretKey, SessionToken string }
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("idpool %s output: %v\n%s", args[0], err, out)
+		}
+		sec.add("CLI "+args[0]+" Token", res.Token)
+		sec.add("CLI "+args[0]+" SecretKey", res.Credentials.SecretKey)
+		sec.add("CLI "+args[0]+" SessionToken", res.Credentials.SessionToken)
+		if !strings.Contains(errOut, "GetOpenIdToken") && !strings.Contains(errOut, "GetCredentialsForIdentity") {
+			t.Errorf("idpool %s --debug logged nothing of the call:\n%s", args[0], errOut)
+		}
+		cliDebug = append(cliDebug, errOut)
+	}
+
 	// A raw request whose body is a login token where JSON is expected.
 	resp, err := http.Post(s.URL+"/", "application/x-amz-json-1.1", strings.NewReader(login))
 	if err == nil {
 		resp.Body.Close()
 	}
-	return sec, clientErrors
+	return sec, clientErrors, cliDebug
 }
 
 // TestNoSecretsInLogs runs the flow against a server logging at debug level
@@ -145,7 +174,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			encKey := newEncryptionKey()
 			s := startServer(t, encKey, []string{p.certEnv(t)}, "--log-level", "debug", "--log-format", format)
-			sec, clientErrors := flow(t, s, p)
+			sec, clientErrors, cliDebug := flow(t, s, p)
 			sec.add("account secret access key", secretKey)
 			sec.add("encryption key", encKey)
 			if err := s.Stop(); err != nil {
@@ -157,6 +186,14 @@ func TestNoSecretsInLogs(t *testing.T) {
 			}
 			var found []string
 			found = append(found, sec.scan("server log ("+format+")", []byte(logs))...)
+			for _, d := range cliDebug {
+				found = append(found, sec.scan("idpool CLI --debug log", []byte(d))...)
+				scanned += len(d)
+			}
+			// The scanner itself finds what it must.
+			if len(sec.scan("self-check", []byte("x"+secretKey+"x"))) == 0 || len(sec.scan("self-check", []byte(`{"d":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`))) == 0 {
+				t.Fatal("the scanner misses a planted secret")
+			}
 			for _, msg := range clientErrors {
 				found = append(found, sec.scan("error returned to a client", []byte(msg))...)
 			}
