@@ -215,6 +215,19 @@ func BenchmarkAllow(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	for b.Loop() {
+		l.Op("GetId").Allow("111122223333")
+	}
+}
+
+// BenchmarkAllowContended has every goroutine on one bucket: the worst case
+// of the CAS loop.
+func BenchmarkAllowContended(b *testing.B) {
+	l, err := New(Config{Default: Rate{RPS: 1e12, Burst: 1 << 30}}, []string{"111122223333"}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			l.Op("GetId").Allow("111122223333")

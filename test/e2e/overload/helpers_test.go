@@ -36,16 +36,18 @@ accounts:
         secretAccessKey: test
 `
 
-// newPool creates an identity pool that allows guests and returns its id.
-func newPool(t *testing.T, s *harness.Server) string {
+// start runs a server with the development keys as a real account plus
+// extraYAML, and creates an identity pool that allows guests.
+func start(t *testing.T, extraYAML string) (*harness.Server, string) {
 	t.Helper()
+	s := harness.Start(t, harness.Options{Config: accountsYAML + extraYAML})
 	out, err := s.Cognito().CreateIdentityPool(t.Context(), &cognitoidentity.CreateIdentityPoolInput{
 		IdentityPoolName: aws.String("overload"), AllowUnauthenticatedIdentities: true,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return *out.IdentityPoolId
+	return s, *out.IdentityPoolId
 }
 
 // getID sends one raw unsigned GetId and returns the status and body.

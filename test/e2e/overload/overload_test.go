@@ -23,11 +23,10 @@ import (
 // does not refill during the test: exactly 5 pass, the rest get AWS's
 // throttling answer byte for byte, and none of them reached the store.
 func TestRawBurstIsThrottled(t *testing.T) {
-	s := harness.Start(t, harness.Options{Config: accountsYAML + `
+	s, pool := start(t, `
 rateLimits:
   operations: {GetId: {rps: 0.001, burst: 5}}
-`})
-	pool := newPool(t, s)
+`)
 	const n = 30
 	var ok, throttled, other atomic.Int64
 	var wg sync.WaitGroup
@@ -62,11 +61,10 @@ rateLimits:
 // (b) and (c): the SDKs' default retryers treat TooManyRequestsException as
 // a throttle, back off and finish every call of a burst.
 func TestSDKsRetryThrottles(t *testing.T) {
-	s := harness.Start(t, harness.Options{Config: accountsYAML + `
+	s, pool := start(t, `
 rateLimits:
   operations: {GetId: {rps: 10, burst: 5}}
-`})
-	pool := newPool(t, s)
+`)
 	const series = `idpool_throttled_total{operation="GetId",reason="rate"}`
 
 	t.Run("go", func(t *testing.T) {
@@ -146,10 +144,9 @@ rateLimits:
 // stays bounded, and it recovers when the held requests finish.
 func TestFloodBeyondInFlightCap(t *testing.T) {
 	const maxInFlight = 8
-	s := harness.Start(t, harness.Options{Config: accountsYAML + `
+	s, pool := start(t, `
 server: {maxInFlight: 8}
-`})
-	pool := newPool(t, s)
+`)
 	held := make([]*heldRequest, maxInFlight)
 	for i := range held {
 		held[i] = holdGetID(t, s.Addr, pool)
@@ -215,10 +212,9 @@ server: {maxInFlight: 8}
 // complete with 200, the process exits 0, and what they wrote is in the
 // store when the server starts again.
 func TestGracefulShutdown(t *testing.T) {
-	s := harness.Start(t, harness.Options{Config: accountsYAML + `
+	s, pool := start(t, `
 server: {shutdownDelay: 3s, drainTimeout: 60s}
-`})
-	pool := newPool(t, s)
+`)
 	const n = 3
 	held := make([]*heldRequest, n)
 	for i := range held {
