@@ -45,6 +45,12 @@ func Main(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	// After the first signal the default action returns, so a second
+	// SIGTERM or Ctrl-C ends a drain that takes too long at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	if err := run(ctx, o, log); err != nil {
 		log.Error("idpool serve failed", "err", err)
 		return 1
