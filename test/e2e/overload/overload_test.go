@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -272,4 +273,29 @@ server: {shutdownDelay: 3s, drainTimeout: 60s}
 			t.Errorf("identity %s written during the drain is gone: %v", id, err)
 		}
 	}
+}
+
+// A request that outlasts server.drainTimeout does not hold the process:
+// its connection is cut, the store is closed and the exit status (1) says
+// the drain was not clean.
+func TestDrainTimeoutBoundsShutdown(t *testing.T) {
+	s, pool := start(t, `
+server: {drainTimeout: 1s}
+`)
+	h := holdGetID(t, s.Addr, pool)
+	waitFor(t, "the held request to be in flight", func() bool {
+		return metric(t, s.URL, "idpool_requests_in_flight") == 1
+	})
+	err := s.Stop()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit after a drain timeout: %v, want status 1\n%s", err, s.Logs())
+	}
+	if !strings.Contains(s.Logs(), "drain timeout passed") {
+		t.Errorf("no drain-timeout warning in the log:\n%s", s.Logs())
+	}
+	if status, _, err := h.finish(); err == nil {
+		t.Fatalf("the cut-off request was answered: %d", status)
+	}
+	t.Logf("drain timeout: 1 request held past drainTimeout 1s, connection cut, exit status 1")
 }
