@@ -45,9 +45,13 @@ type Rate struct {
 const ProfileAWS = "aws"
 
 // AWSProfile returns AWS's default request-rate quotas for Cognito Identity
-// (per account per Region per operation), from the Cognito developer guide's
-// quotas page (api-notes §4.11) and the model's documentation of the tag
-// operations. Operations without a published quota are left unlimited.
+// (per account per Region per operation). Sources: the Cognito developer
+// guide's quotas page (api-notes §4.11) for GetId, GetOpenIdToken,
+// GetCredentialsForIdentity and GetOpenIdTokenForDeveloperIdentity; the
+// model's documentation for TagResource ("up to 5 times per second, per
+// account") and ListTagsForResource (10). Operations without a published
+// quota are left unlimited. AWS publishes no burst; the bucket depth is
+// one second's worth.
 func AWSProfile() map[string]Rate {
 	return map[string]Rate{
 		"GetId":                              {RPS: 25},
@@ -55,7 +59,7 @@ func AWSProfile() map[string]Rate {
 		"GetCredentialsForIdentity":          {RPS: 200},
 		"GetOpenIdTokenForDeveloperIdentity": {RPS: 200},
 		"TagResource":                        {RPS: 5},
-		"UntagResource":                      {RPS: 5},
+		"UntagResource":                      {RPS: 5}, // [inf] TagResource's quota; none is published for UntagResource
 		"ListTagsForResource":                {RPS: 10},
 	}
 }
