@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
@@ -65,7 +66,7 @@ func TestDevServer(t *testing.T) {
 	admin := s.Cognito()
 
 	t.Run("logs the development warning and where it listens", func(t *testing.T) {
-		if !strings.Contains(s.Logs(), "DEVELOPMENT MODE") || !strings.Contains(s.Logs(), "listening") {
+		if !s.WaitLog("DEVELOPMENT MODE", 5*time.Second) || !s.WaitLog("listening", 5*time.Second) {
 			t.Errorf("logs:\n%s", s.Logs())
 		}
 	})

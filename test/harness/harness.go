@@ -158,6 +158,20 @@ func (s *Server) start() {
 // Logs returns everything the process printed so far.
 func (s *Server) Logs() string { return s.logs.String() }
 
+// WaitLog waits up to d for the process's output to contain substr and
+// reports whether it did. Output reaches Logs through a copying goroutine, so
+// a line printed before the server answered may still be on its way.
+func (s *Server) WaitLog(substr string, d time.Duration) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(s.logs.String(), substr) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 // Stop sends SIGTERM and waits for the process to exit; it returns the exit error.
 func (s *Server) Stop() error {
 	return s.signal(syscall.SIGTERM)
