@@ -74,6 +74,12 @@ func httpCases(addr string) []hcase {
 	// Sizes: bodies over the 1 MiB cap, declared, undeclared and chunked.
 	big := `{"IdentityPoolName":"` + strings.Repeat("a", maxBody) + `","AllowUnauthenticatedIdentities":true}`
 	add("body over cap (signed)", jsonRequest(addr, "CreateIdentityPool", big), validation, false, bad, http.StatusRequestEntityTooLarge)
+	cases[len(cases)-1].contains = "at most 1048576 bytes"
+	// Just under the cap the body is read and validated: the refusal is
+	// about the over-long name, so the cap sits where it is documented.
+	under := `{"IdentityPoolName":"` + strings.Repeat("a", maxBody-100) + `","AllowUnauthenticatedIdentities":true}`
+	add("body just under cap", jsonRequest(addr, "CreateIdentityPool", under), validation, false, bad)
+	cases[len(cases)-1].contains = "at 'identityPoolName' failed to satisfy constraint: Member must have length less than or equal to 128"
 	add("body over cap (unsigned op)", rawReq("POST / HTTP/1.1", []string{host, ct, "X-Amz-Target: " + target("GetId"), fmt.Sprintf("Content-Length: %d", len(big))}, big), validation, false, bad, http.StatusRequestEntityTooLarge)
 	add("body over cap, chunked", rawReq("POST / HTTP/1.1", []string{host, ct, "X-Amz-Target: " + target("GetId"), "Transfer-Encoding: chunked"}, chunked(big, 64<<10)), validation, false, bad, http.StatusRequestEntityTooLarge)
 	add("body 8 MiB declared, 1 MiB+ sent", rawReq("POST / HTTP/1.1", []string{host, ct, "X-Amz-Target: " + target("GetId"), "Content-Length: 8388608"}, big), validation, false, bad, http.StatusRequestEntityTooLarge)
@@ -81,6 +87,9 @@ func httpCases(addr string) []hcase {
 	add("Content-Length negative", rawReq("POST / HTTP/1.1", []string{host, ct, "X-Amz-Target: " + target("GetId"), "Content-Length: -1"}, "{}"), "", true, bad)
 	add("Content-Length hex", rawReq("POST / HTTP/1.1", []string{host, ct, "X-Amz-Target: " + target("GetId"), "Content-Length: 0x2"}, "{}"), "", true, bad)
 	// Headers: over the 64 KiB cap in one header, in many, in the request line.
+	// Just under the header cap the request is served (the operation then
+	// refuses the signature-less call as it would any other).
+	add("headers just under cap", rawReq("POST / HTTP/1.1", []string{host, ct, "X-Amz-Target: " + target("ListIdentityPools"), "X-Pad: " + strings.Repeat("p", maxHeader-1024), "Content-Length: 2"}, "{}"), missingAuth, false, http.StatusForbidden)
 	add("one header over cap", rawReq("POST / HTTP/1.1", []string{host, ct, "X-Pad: " + strings.Repeat("p", maxHeader+8<<10), "Content-Length: 2"}, "{}"), "", true, http.StatusRequestHeaderFieldsTooLarge)
 	many := []string{host, ct}
 	for i := range 4000 {

@@ -45,6 +45,8 @@ type hcase struct {
 	typ string
 	// closes demands the server close the connection after answering.
 	closes bool
+	// contains, when set, must appear in the answer's body.
+	contains string
 }
 
 // answer is what came back for one case.
@@ -121,6 +123,9 @@ func (c hcase) check(a answer) error {
 	}
 	if c.typ != "" && !slices.Contains(strings.Split(c.typ, "|"), a.typ) {
 		return fmt.Errorf("type %q (%q), want %q", a.typ, trim(a.body), c.typ)
+	}
+	if c.contains != "" && !strings.Contains(a.body, c.contains) {
+		return fmt.Errorf("body %q lacks %q", trim(a.body), c.contains)
 	}
 	if c.closes && !a.closed {
 		return fmt.Errorf("connection left open after %d", a.status)
