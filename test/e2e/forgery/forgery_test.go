@@ -44,7 +44,7 @@ func (c *tally) refuse(t *testing.T, category, name string, err error, want ...s
 		return
 	}
 	c.refused[category]++
-	t.Logf("%s: %s: refused: %s", category, name, codeOf(err))
+	t.Logf("%s: %s: refused: %s (%v)", category, name, codeOf(err), err)
 	if code := codeOf(err); len(want) > 0 && !slices.Contains(want, code) {
 		t.Errorf("%s: %s: refused with %q (%v), want one of %v", category, name, code, err, want)
 	}

@@ -249,8 +249,20 @@ func oidcForgeries(t *testing.T, w *world, n *tally) {
 	if err := w.assume(w.oidcRole, genuine); err != nil {
 		t.Fatalf("AssumeRoleWithWebIdentity refuses a genuine OIDC token: %v", err)
 	}
+	// Claim mutations carry a valid signature: each must be refused for
+	// its own reason, with AWS's text, or the check it targets is untried.
+	reasons := map[string]string{
+		"wrong iss": "Issuer doesn't match providerName", "no iss": "Issuer doesn't match providerName",
+		"wrong aud": "Incorrect token audience.", "aud list without ours": "Incorrect token audience.",
+		"expired an hour ago": "Token expired: ", "expired a minute ago": "Token expired: ",
+		"no exp": "Missing a required claim: exp", "nbf in the future": "Token used before it is valid.",
+	}
 	for _, f := range jwtForgeries(t, genuine, real, "client-b") {
-		n.refuse(t, "oidc-login", "GetId: "+f.name, getID(f.token), "NotAuthorizedException")
+		err := getID(f.token)
+		n.refuse(t, "oidc-login", "GetId: "+f.name, err, "NotAuthorizedException")
+		if want, ok := reasons[f.name]; ok && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("oidc-login: GetId: %s: refused as %v, want a refusal for %q", f.name, err, want)
+		}
 		n.refuse(t, "oidc-login", "sts AssumeRoleWithWebIdentity: "+f.name, w.assume(w.oidcRole, f.token),
 			"InvalidIdentityToken", "ExpiredTokenException", "AccessDenied")
 	}

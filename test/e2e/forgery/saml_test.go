@@ -188,7 +188,18 @@ func samlForgeries(t *testing.T, w *world, n *tally) {
 		{"XXE doctype", base64.StdEncoding.EncodeToString([]byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&x;</samlp:Response>`))},
 		{"billion laughs", base64.StdEncoding.EncodeToString([]byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><r>&d;&d;&d;&d;</r>`))},
 	}
+	// Signed responses wrong in one way only must be refused for it.
+	reasons := map[string]string{
+		"replay of an accepted response":    "SAML assertion has already been used.",
+		"expired (Conditions NotOnOrAfter)": "Token expired: ",
+		"not yet valid (NotBefore)":         "Token used before it is valid.",
+		"wrong Issuer":                      "Issuer doesn't match providerName",
+	}
 	for _, f := range list {
-		n.refuse(t, "saml", "GetId: "+f.name, getID(f.token), "NotAuthorizedException")
+		err := getID(f.token)
+		n.refuse(t, "saml", "GetId: "+f.name, err, "NotAuthorizedException")
+		if want, ok := reasons[f.name]; ok && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("saml: GetId: %s: refused as %v, want a refusal for %q", f.name, err, want)
+		}
 	}
 }
