@@ -29,21 +29,43 @@ type Ceilings struct {
 	BareHTTPPerSec      float64 `json:"bareHttpRequestsPerSecond"`
 	BareHTTPP99Ms       Millis  `json:"bareHttpP99Ms"`
 	SQLiteInsertsPerSec float64 `json:"sqliteDurableInsertsPerSecond"`
+	// CPU time per operation, from this process's own accounting: unlike
+	// the rates, it barely moves when other processes take the cores, so
+	// costs can be compared on a busy machine (the bare HTTP figure covers
+	// the load generator and the handler, which share this process).
+	RS512CPUMicrosPerSign    float64 `json:"rs512CpuMicrosPerSign"`
+	BareHTTPCPUMicrosPerReq  float64 `json:"bareHttpCpuMicrosPerRequest"`
+	SQLiteCPUMicrosPerInsert float64 `json:"sqliteCpuMicrosPerInsert"`
 }
 
 // MeasureCeilings measures each ceiling for about d.
 func MeasureCeilings(ctx context.Context, d time.Duration, conc int) (*Ceilings, error) {
 	var c Ceilings
 	var err error
+	cpu := selfCPU()
+	// perOp turns the CPU spent since the last call into microseconds per
+	// operation, for rate operations per second over d.
+	perOp := func(rate float64) float64 {
+		now := selfCPU()
+		spent := now - cpu
+		cpu = now
+		if rate <= 0 {
+			return 0
+		}
+		return float64(spent.Microseconds()) / (rate * d.Seconds())
+	}
 	if c.RS512SignsPerSec, err = signRate(ctx, d); err != nil {
 		return nil, err
 	}
+	c.RS512CPUMicrosPerSign = perOp(c.RS512SignsPerSec)
 	if c.BareHTTPPerSec, c.BareHTTPP99Ms, err = bareHTTPRate(ctx, d, conc); err != nil {
 		return nil, err
 	}
+	c.BareHTTPCPUMicrosPerReq = perOp(c.BareHTTPPerSec)
 	if c.SQLiteInsertsPerSec, err = sqliteInsertRate(ctx, d); err != nil {
 		return nil, err
 	}
+	c.SQLiteCPUMicrosPerInsert = perOp(c.SQLiteInsertsPerSec)
 	return &c, nil
 }
 

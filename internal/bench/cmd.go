@@ -64,6 +64,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	serverPID := fs.Int("server-pid", 0, "report this local server process's memory and CPU")
 	logins := fs.Int("logins", 100, "logins to seed for getid-login")
 	issuerDir := fs.String("issuer-dir", DefaultIssuerDir(), "where getid-login's issuer keeps its TLS certificate")
+	listPages := fs.Int("list-pages", 1000, "pages of 60 identities list-deep walks for NextTokens")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -112,9 +113,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return writeJSON(stdout, stderr, c)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(tw, "RS512 signatures/s (all cores)\t%.0f\n", c.RS512SignsPerSec)
-		fmt.Fprintf(tw, "bare HTTP handler req/s (c=%d)\t%.0f\t(p99 %.2f ms)\n", *conc, c.BareHTTPPerSec, c.BareHTTPP99Ms)
-		fmt.Fprintf(tw, "SQLite durable inserts/s (1 writer)\t%.0f\n", c.SQLiteInsertsPerSec)
+		fmt.Fprintf(tw, "RS512 signatures/s (all cores)\t%.0f\t(%.0f us CPU each)\n", c.RS512SignsPerSec, c.RS512CPUMicrosPerSign)
+		fmt.Fprintf(tw, "bare HTTP handler req/s (c=%d)\t%.0f\t(p99 %.2f ms, %.0f us CPU each with the client)\n", *conc, c.BareHTTPPerSec, c.BareHTTPP99Ms, c.BareHTTPCPUMicrosPerReq)
+		fmt.Fprintf(tw, "SQLite durable inserts/s (1 writer)\t%.0f\t(%.0f us CPU each)\n", c.SQLiteInsertsPerSec, c.SQLiteCPUMicrosPerInsert)
 		tw.Flush()
 		return 0
 	}
@@ -165,7 +166,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		Endpoint: *endpoint, Region: *region, AccessKey: *accessKey, SecretKey: *secretKey,
 		Concurrency: *conc, Duration: *duration, Requests: *requests, Mix: weights,
 		PoolID: *pool, Seed: *seed, AllowRemote: *allowRemote,
-		Rate: *rate, ServerPID: *serverPID, Logins: *logins, IssuerDir: *issuerDir,
+		Rate: *rate, ServerPID: *serverPID, Logins: *logins, IssuerDir: *issuerDir, ListPages: *listPages,
 	}, progress)
 	if err != nil {
 		fmt.Fprintln(stderr, "idpool bench:", err)

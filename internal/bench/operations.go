@@ -60,6 +60,11 @@ var operations = map[string]operation{
 	"list": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
 		return c.call(ctx, "ListIdentities", true, e.bodies.list, nil)
 	},
+	// ListIdentities continuing from NextTokens collected deep into the
+	// pool (see Config.ListPages), SigV4-signed.
+	"list-deep": func(ctx context.Context, c *client, e *env, w, i int) (string, error) {
+		return c.call(ctx, "ListIdentities", true, pick(e.bodies.deep, w, i), nil)
+	},
 }
 
 // bodies are the operations' request bodies, encoded once.
@@ -68,6 +73,7 @@ type bodies struct {
 	list       []byte   // the pool and MaxResults 60
 	identities [][]byte // {"IdentityId":...} per seeded identity
 	logins     [][]byte // the pool and one seeded login's token
+	deep       [][]byte // list bodies with NextTokens deep into the pool
 }
 
 // encodeBodies fills e.bodies from the pool, identities and tokens.
@@ -154,6 +160,11 @@ func prepare(ctx context.Context, c *client, cfg Config) (e *env, err error) {
 		if err := e.seedLogins(ctx, c, cfg.Logins, cfg.Concurrency, cfg.Duration); err != nil {
 			return e, fmt.Errorf("seeding logins (the server must trust %s: start it with SSL_CERT_FILE=%s): %w",
 				e.issuer.url, cfg.IssuerDir+"/"+issuerCertFile, err)
+		}
+	}
+	if cfg.Mix["list-deep"] > 0 {
+		if err := e.walkPages(ctx, c, cfg.ListPages); err != nil {
+			return e, fmt.Errorf("collecting NextTokens: %w", err)
 		}
 	}
 	if needsIdentities(cfg.Mix) {
@@ -281,4 +292,36 @@ func (e *env) seedLogins(ctx context.Context, c *client, n, conc int, run time.D
 			"Logins": map[string]string{e.loginKey: e.tokens[i]}}, nil)
 		return err
 	})
+}
+
+// walkPages pages through the pool's identities, 60 at a time, for up to
+// pages pages and keeps a request body for every tenth NextToken (the
+// deepest ones last), so list-deep reads pages from all over that range.
+func (e *env) walkPages(ctx context.Context, c *client, pages int) error {
+	if pages <= 0 {
+		pages = 1000
+	}
+	token := ""
+	for p := 0; p < pages; p++ {
+		in := map[string]any{"IdentityPoolId": e.poolID, "MaxResults": 60}
+		if token != "" {
+			in["NextToken"] = token
+		}
+		var out struct{ NextToken string }
+		if _, err := c.call(ctx, "ListIdentities", true, in, &out); err != nil {
+			return err
+		}
+		if out.NextToken == "" {
+			break
+		}
+		token = out.NextToken
+		if p%10 == 9 || len(e.bodies.deep) == 0 {
+			b, _ := json.Marshal(map[string]any{"IdentityPoolId": e.poolID, "MaxResults": 60, "NextToken": token})
+			e.bodies.deep = append(e.bodies.deep, b)
+		}
+	}
+	if len(e.bodies.deep) == 0 {
+		return fmt.Errorf("the pool has no second page of identities")
+	}
+	return nil
 }

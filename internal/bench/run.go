@@ -42,6 +42,8 @@ type Config struct {
 	// issuer's TLS identity (DefaultIssuerDir when empty).
 	Logins    int
 	IssuerDir string
+	// ListPages is how many pages list-deep walks to collect NextTokens.
+	ListPages int
 	// ServerPID, when set, is the server process whose memory and CPU the
 	// report includes (it must run on this machine).
 	ServerPID int
