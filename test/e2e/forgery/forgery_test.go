@@ -82,6 +82,11 @@ func TestForgery(t *testing.T) {
 	t.Run("oidc-login", func(t *testing.T) { oidcForgeries(t, w, n) })
 	t.Run("saml", func(t *testing.T) { samlForgeries(t, w, n) })
 	n.report(t)
+	for _, line := range strings.Split(s.Logs(), "\n") {
+		if strings.Contains(line, "panic") || strings.Contains(line, "level=ERROR") {
+			t.Errorf("server log: %s", line)
+		}
+	}
 }
 
 // httpError is a refusal read off the wire of a raw request.

@@ -3,6 +3,7 @@ package hostile
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ func TestHostile(t *testing.T) {
 		slowClients(t, s, &n)
 	})
 	healthy(t, s)
+	noInternalErrors(t, s)
 	t.Logf("hostile: %d requests, %d refused as expected", n.sent.Load(), n.refused.Load())
 	if n.sent.Load() < 200 {
 		t.Errorf("only %d hostile requests; the suite promises at least 200", n.sent.Load())
@@ -103,5 +105,16 @@ func within(t *testing.T, done <-chan struct{}, d time.Duration, what string) bo
 	case <-time.After(d):
 		t.Errorf("%s: not over after %v", what, d)
 		return false
+	}
+}
+
+// noInternalErrors fails when the server logged a panic or an internal
+// error: hostile input must be refused, never break something inside.
+func noInternalErrors(t *testing.T, s *harness.Server) {
+	t.Helper()
+	for _, line := range strings.Split(s.Logs(), "\n") {
+		if strings.Contains(line, "panic") || strings.Contains(line, "internal error") || strings.Contains(line, "level=ERROR") {
+			t.Errorf("server log: %s", trim(line))
+		}
 	}
 }
