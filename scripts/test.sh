@@ -40,4 +40,8 @@ export IDPOOL_TEST_NODE="$(command -v node)"
 export IDPOOL_TEST_REQUIRE_ALL=1
 
 go test -count=1 -timeout 20m -p 2 ./... 2>&1 | tee /tmp/idpool-test.log
-exit "${PIPESTATUS[0]}"
+status="${PIPESTATUS[0]}"
+[ "$status" -eq 0 ] || exit "$status"
+
+# Fuzz smoke: every fuzz target for FUZZTIME (default 8s) each.
+scripts/fuzz-smoke.sh
