@@ -11,6 +11,7 @@
 # FUZZTIME is per target (a duration such as 8s or 10m, or Nx for N inputs).
 # FUZZJOBS targets run at once (default 2, one fuzzing worker each), so the
 # fixed cost of building and setting up each target overlaps.
+# FUZZONLY is a regular expression that selects targets by "./PKG FuzzX".
 # FUZZMINIMIZETIME bounds the minimization of each new input (default 1x:
 # smoke runs fuzz rather than minimize; use e.g. 30s for long runs).
 set -euo pipefail
@@ -25,7 +26,8 @@ trap 'rm -rf "$logs"' EXIT
 targets=()
 for file in internal/*/fuzz_test.go; do
   for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$file"); do
-    targets+=("./$(dirname "$file") $target")
+    t="./$(dirname "$file") $target"
+    if [[ "$t" =~ ${FUZZONLY:-.} ]]; then targets+=("$t"); fi
   done
 done
 
@@ -47,8 +49,9 @@ done
 failed=0
 for i in "${!targets[@]}"; do
   if wait "${pids[$i]}"; then
-    # The last progress line: executions and their rate.
-    echo "${targets[$i]}: $(grep '^fuzz: elapsed' "$logs/$i" | tail -n 1 || true)"
+    # The last progress line has the total of executions.
+    execs=$(grep -o 'execs: [0-9]*' "$logs/$i" | tail -n 1 | tr -dc 0-9 || true)
+    echo "${targets[$i]}: ok, ${execs:-0} inputs in $fuzztime"
   else
     failed=$((failed + 1))
     echo "${targets[$i]}: FAILED" >&2
