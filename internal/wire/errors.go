@@ -10,6 +10,13 @@ import (
 	"github.com/idpool/idpool/internal/apierr"
 )
 
+// statusClientClosed and codeClientClosed record a request whose client went
+// away before the answer (nginx's "499 Client Closed Request").
+const (
+	statusClientClosed = 499
+	codeClientClosed   = "ClientClosedRequest"
+)
+
 // errorBody is the JSON 1.1 error envelope; __type comes first, as AWS sends it.
 type errorBody struct {
 	Type    string `json:"__type"`
@@ -21,6 +28,14 @@ type errorBody struct {
 // InternalErrorException, so no internals leak.
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, c *call, err error) {
 	e := apierr.As(err)
+	if e.Code == apierr.InternalError && r != nil && r.Context().Err() != nil {
+		// The client cancelled or hung up, so the operation's context ended:
+		// nothing failed here and nobody reads the answer. Counted and logged
+		// as nginx's 499, not as a server error.
+		c.status, c.code = statusClientClosed, codeClientClosed
+		w.WriteHeader(c.status)
+		return
+	}
 	if e.Code == apierr.InternalError {
 		h.log.ErrorContext(ctxOf(r), "internal error", "request_id", c.caller.RequestID, "operation", c.op, "err", err)
 		e = apierr.Internal(nil)
