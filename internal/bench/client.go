@@ -78,17 +78,14 @@ func (c *client) call(ctx context.Context, op string, signed bool, in, out any) 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return "canceled", err
-		}
-		return "transport", err
+		return transportError(ctx, err)
 	}
 	defer resp.Body.Close()
 	buf := c.bufs.Get().(*bytes.Buffer)
 	defer c.bufs.Put(buf)
 	buf.Reset()
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return "transport", err
+		return transportError(ctx, err) // the run's end can cut a body short too
 	}
 	data := buf.Bytes()
 	if resp.StatusCode != http.StatusOK {
@@ -192,4 +189,13 @@ func checkLoopback(endpoint string, allowRemote bool) error {
 		}
 	}
 	return nil
+}
+
+// transportError classifies a failed exchange: a request cut off because the
+// run ended is "canceled" (not counted), anything else is "transport".
+func transportError(ctx context.Context, err error) (string, error) {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return "canceled", err
+	}
+	return "transport", err
 }
