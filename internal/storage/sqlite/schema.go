@@ -49,18 +49,6 @@ var migrations = []sqlstore.Migration{{
 			version INTEGER NOT NULL
 		) WITHOUT ROWID`,
 	},
-}, {
-	Version: 2,
-	Name:    "covering index for identity listing",
-	// ListIdentities read each listed row through the primary key: 60
-	// B-tree descents a page, which at 10 million identities cost 4x the
-	// CPU of a small pool. Carrying the listed columns in the pool index makes
-	// a page one range scan whatever the pool's size. Rebuilding it takes
-	// about a minute per 10 million identities, once.
-	Statements: []string{
-		`CREATE INDEX identities_by_pool_listing ON identities (pool_id, id, authenticated, disabled, created, updated)`,
-		`DROP INDEX identities_by_pool`,
-	},
 }}
 
 // SchemaVersion is the schema version this binary writes.
