@@ -49,6 +49,19 @@ var migrations = []sqlstore.Migration{{
 			version INTEGER NOT NULL
 		) WITHOUT ROWID`,
 	},
+}, {
+	Version: 2,
+	Name:    "covering index for identity listing",
+	// ListIdentities read each listed row through the primary key: 60 more
+	// B-tree descents a page. With the listed columns in the pool index a
+	// page is one range scan. Measured at 10 million identities against a
+	// 20,000-identity pool: deep pages went from 0.82x to 0.98x the small
+	// pool's rate, and peak RSS from 116 MB to 53 MB. Building it takes about
+	// 45 s per 10 million identities, once.
+	Statements: []string{
+		`CREATE INDEX identities_by_pool_listing ON identities (pool_id, id, authenticated, disabled, created, updated)`,
+		`DROP INDEX identities_by_pool`,
+	},
 }}
 
 // SchemaVersion is the schema version this binary writes.
