@@ -183,6 +183,8 @@ func TestVerifyRejects(t *testing.T) {
 	}
 	if _, err := s.VerifyOpenIDToken(context.Background(), cases["expired"]); !errors.Is(err, ErrExpired) {
 		t.Errorf("expired: err = %v, want ErrExpired", err)
+	} else if ae := apierr.As(err); ae.Code != apierr.NotAuthorized || !strings.HasPrefix(ae.Message, "Invalid login token. Token expired: ") {
+		t.Errorf("expired: %s %q, want AWS's NotAuthorizedException text", ae.Code, ae.Message)
 	}
 	// Within the skew the same shapes pass: the cases above fail for the reason named.
 	for name, tok := range map[string]string{

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/identity"
 )
 
@@ -120,7 +121,10 @@ func (s *Service) checkClaims(payload []byte) (*identity.OpenIDClaims, error) {
 		return nil, invalid("missing exp")
 	}
 	if now.After(exp.Add(ClockSkew)) {
-		return nil, fmt.Errorf("%w: %w: exp %d", ErrInvalidToken, ErrExpired, exp.Unix())
+		// AWS's answer when an expired Cognito token comes back as a login
+		// (cognito-identity.amazonaws.com); it still wraps ErrExpired.
+		return nil, apierr.New(apierr.NotAuthorized, "Invalid login token. Token expired: %d >= %d", now.Unix(), exp.Unix()).
+			Wrap(fmt.Errorf("%w: %w: exp %d", ErrInvalidToken, ErrExpired, exp.Unix()))
 	}
 	iat, ok := numericDate(raw["iat"])
 	if !ok || iat.After(now.Add(ClockSkew)) {
