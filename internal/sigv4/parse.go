@@ -26,7 +26,7 @@ type signature struct {
 	date          time.Time
 	rawDate       string
 	sessionToken  string
-	expires       time.Duration // presigned only
+	expires       time.Duration // presigned with X-Amz-Expires only (0: the skew window)
 }
 
 // parse extracts the claimed signature. It returns a NoSignature error when
@@ -86,7 +86,10 @@ func parseQuery(q url.Values) (*signature, *Error) {
 		return nil, fail(Incomplete, "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"")
 	}
 	var missing []string
-	for _, k := range []string{"X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date", "X-Amz-Expires"} {
+	// X-Amz-Expires is S3's; other services accept presigned requests
+	// without it inside the usual skew window (the Go SDK's presigned
+	// GetCallerIdentity carries none). [inf] for STS's exact rule.
+	for _, k := range []string{"X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"} {
 		if q.Get(k) == "" {
 			missing = append(missing, "AWS query-string parameters must include '"+k+"'.")
 		}
@@ -94,9 +97,13 @@ func parseQuery(q url.Values) (*signature, *Error) {
 	if len(missing) > 0 {
 		return nil, fail(Incomplete, strings.Join(missing, " ")+" Re-examine the query-string parameters.")
 	}
-	secs, err := time.ParseDuration(q.Get("X-Amz-Expires") + "s")
-	if err != nil || secs <= 0 || secs > 7*24*time.Hour {
-		return nil, fail(Incomplete, "X-Amz-Expires must be a number of seconds between 1 and 604800.")
+	var secs time.Duration
+	if q.Has("X-Amz-Expires") {
+		var err error
+		secs, err = time.ParseDuration(q.Get("X-Amz-Expires") + "s")
+		if err != nil || secs <= 0 || secs > 7*24*time.Hour {
+			return nil, fail(Incomplete, "X-Amz-Expires must be a number of seconds between 1 and 604800.")
+		}
 	}
 	s := &signature{presigned: true, signature: q.Get("X-Amz-Signature"), rawDate: q.Get("X-Amz-Date"),
 		sessionToken: q.Get("X-Amz-Security-Token"), expires: secs}

@@ -110,7 +110,7 @@ func (v *Verifier) checkTime(sig *signature) *Error {
 	}
 	t := now().UTC()
 	mins := strconv.Itoa(int(skew / time.Minute))
-	if sig.presigned {
+	if sig.presigned && sig.expires > 0 {
 		if t.After(sig.date.Add(sig.expires)) {
 			return fail(PresignExpired, "Signature expired: "+sig.rawDate+" is now earlier than "+
 				t.Add(-sig.expires).Format(amzDateForm)+" ("+t.Format(amzDateForm)+" - "+strconv.Itoa(int(sig.expires/time.Second))+" sec.)")

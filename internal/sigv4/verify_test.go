@@ -260,8 +260,28 @@ func TestVerifyPresigned(t *testing.T) {
 	q := u.Query()
 	q.Del("X-Amz-Expires")
 	u.RawQuery = q.Encode()
+	if _, _, err := verifier().Verify(context.Background(), get(u.String()), nil); err == nil || err.(*sigv4.Error).Kind != sigv4.Mismatch {
+		t.Errorf("signed X-Amz-Expires removed: %v", err)
+	}
+	q.Set("X-Amz-Expires", "0")
+	u.RawQuery = q.Encode()
 	if _, _, err := verifier().Verify(context.Background(), get(u.String()), nil); err == nil || err.(*sigv4.Error).Kind != sigv4.Incomplete {
-		t.Errorf("no X-Amz-Expires: %v", err)
+		t.Errorf("X-Amz-Expires=0: %v", err)
+	}
+
+	// Presigned without X-Amz-Expires (the Go SDK's PresignGetCallerIdentity):
+	// valid inside the skew window around X-Amz-Date, refused outside it.
+	r = httptest.NewRequest(http.MethodGet, "http://127.0.0.1:9350/?Action=GetCallerIdentity&Version=2011-06-15", nil)
+	bare, _, err := v4.NewSigner().PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret-one"}, r, hex.EncodeToString(sum[:]), "sts", "us-east-1", signTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := late.Verify(context.Background(), get(bare), nil); err != nil {
+		t.Errorf("no X-Amz-Expires, 6 minutes on: %v", err)
+	}
+	stale := &sigv4.Verifier{Keyring: keyring, Now: func() time.Time { return signTime.Add(16 * time.Minute) }}
+	if _, _, err := stale.Verify(context.Background(), get(bare), nil); err == nil || err.(*sigv4.Error).Kind != sigv4.Skew {
+		t.Errorf("no X-Amz-Expires, 16 minutes on: %v", err)
 	}
 }
 

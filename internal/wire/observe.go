@@ -75,6 +75,9 @@ const formType = "application/x-www-form-urlencoded"
 // good enough to pick a metrics label, and the hot JSON path pays nothing.
 func looksLikeForm(r *http.Request) bool {
 	ct := r.Header.Get("Content-Type")
+	if r.Method == http.MethodGet {
+		return r.URL.Path == "/" && strings.Contains(r.URL.RawQuery, "Action=")
+	}
 	return r.Method == http.MethodPost && len(ct) >= len(formType) && strings.EqualFold(ct[:len(formType)], formType)
 }
 

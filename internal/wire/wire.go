@@ -157,6 +157,10 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && isForm(r) && h.cfg.Query != nil:
 		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
 		h.cfg.Query.ServeHTTP(w, r)
+	case r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.Query().Has("Action") && h.cfg.Query != nil:
+		// STS answers GETs too: presigned GetCallerIdentity URLs are how
+		// EKS tokens and Vault's AWS auth prove an identity.
+		h.cfg.Query.ServeHTTP(w, r)
 	default:
 		h.serveJSON(w, r)
 	}

@@ -40,9 +40,12 @@ func queryCases(addr string) []hcase {
 	get := func(q string) []byte {
 		return rawReq("GET /?"+q+" HTTP/1.1", []string{"Host: " + addr}, "")
 	}
-	// Query requests come as form POSTs only; a GET is a JSON request for
-	// no operation.
-	add("GET STS", get("Action=GetCallerIdentity&"+sts), unknownOp, bad)
+	// STS also answers GETs (presigned URLs); an unsigned one is refused.
+	add("GET STS unsigned", get("Action=GetCallerIdentity&"+sts), "MissingAuthenticationToken", http.StatusForbidden)
+	add("GET STS forged presign", get("Action=GetCallerIdentity&"+sts+
+		"&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20261122%2Fus-east-1%2Fsts%2Faws4_request"+
+		"&X-Amz-Date=20261122T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00"),
+		"RequestExpired", bad) // STS answers an expired presigned URL with 400
 
 	// Every parameterised action with its parameters missing or mangled.
 	missing := map[string]string{
