@@ -73,7 +73,7 @@ func (c *tally) report(t *testing.T) {
 // OpenID Connect provider (its TLS certificate) and a SAML provider.
 func TestForgery(t *testing.T) {
 	idp := newIssuer(t)
-	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + idp.certFile(t)}})
+	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + idp.CertFile(t)}})
 	w := setup(t, s, idp)
 	n := &tally{attempts: map[string]int{}, refused: map[string]int{}}
 	t.Run("sigv4", func(t *testing.T) { sigv4Forgeries(t, w, n) })

@@ -236,11 +236,11 @@ func openIDForgeries(t *testing.T, w *world, n *tally) {
 // given to GetId and to STS through the IAM OIDC provider.
 func oidcForgeries(t *testing.T, w *world, n *tally) {
 	ctx := context.Background()
-	real := jwtSigner{key: w.idp.key, kid: w.idp.kid, alg: "RS256"}
+	real := jwtSigner{key: w.idp.Key, kid: w.idp.KID, alg: "RS256"}
 	genuine := real.sign(w.idp.claims("oidc-user-1"), nil)
 	anon := w.s.Anonymous(harness.Region)
 	getID := func(tok string) error {
-		_, err := anon.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: map[string]string{w.idp.host(): tok}})
+		_, err := anon.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: map[string]string{w.idp.Host(): tok}})
 		return err
 	}
 	if err := getID(genuine); err != nil {

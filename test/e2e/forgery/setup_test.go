@@ -4,19 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
-	"encoding/pem"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,56 +16,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/go-jose/go-jose/v4"
 
+	"github.com/idpool/idpool/test/fakeidp"
 	"github.com/idpool/idpool/test/harness"
 )
 
 // clientID is the audience the IAM OIDC provider lists for the fake issuer.
 const clientID = "client-a"
 
-// issuer is a real OpenID Connect provider over TLS.
-type issuer struct {
-	srv *httptest.Server
-	key *rsa.PrivateKey
-	kid string
-}
+// issuer is the fake OpenID Connect provider the forgeries are made against.
+type issuer struct{ *fakeidp.OIDC }
 
-func newIssuer(t *testing.T) *issuer {
-	t.Helper()
-	is := &issuer{key: rsaKey(t), kid: "idp-1"}
-	is.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/.well-known/openid-configuration":
-			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": is.srv.URL, "jwks_uri": is.srv.URL + "/keys"})
-		case "/keys":
-			_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &is.key.PublicKey, KeyID: is.kid, Algorithm: "RS256", Use: "sig"}}})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(is.srv.Close)
-	return is
-}
-
-// host is the issuer without scheme: its Logins key.
-func (is *issuer) host() string { return strings.TrimPrefix(is.srv.URL, "https://") }
+func newIssuer(t *testing.T) *issuer { return &issuer{fakeidp.NewOIDC(t, "idp-1")} }
 
 // claims are a genuine ID token's claims for sub, valid for an hour.
 func (is *issuer) claims(sub string) map[string]any {
 	now := time.Now()
-	return map[string]any{"iss": is.srv.URL, "sub": sub, "aud": clientID, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
-}
-
-// certFile writes the issuer's certificate for the server's SSL_CERT_FILE.
-func (is *issuer) certFile(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "idp.pem")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: is.srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return map[string]any{"iss": is.URL(), "sub": sub, "aud": clientID, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 }
 
 func rsaKey(t *testing.T) *rsa.PrivateKey {
@@ -136,9 +94,8 @@ func setup(t *testing.T, s *harness.Server, idp *issuer) *world {
 	w := &world{s: s, idp: idp, saml: newSAMLIdP(t)}
 	iam := awsiam.New(awsiam.Options{Region: harness.Region, BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(harness.DevAccessKey, harness.DevSecretKey, "")})
-	sum := sha1.Sum(idp.srv.Certificate().Raw)
 	prov, err := iam.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
-		Url: aws.String(idp.srv.URL), ClientIDList: []string{clientID}, ThumbprintList: []string{hex.EncodeToString(sum[:])},
+		Url: aws.String(idp.URL()), ClientIDList: []string{clientID}, ThumbprintList: []string{idp.Thumbprint()},
 	})
 	if err != nil {
 		t.Fatalf("CreateOpenIDConnectProvider: %v", err)
@@ -167,7 +124,7 @@ func setup(t *testing.T, s *harness.Server, idp *issuer) *world {
 		return aws.ToString(out.Role.Arn)
 	}
 	w.poolRole = role("PoolUsers", "cognito-identity.amazonaws.com", `,"Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"`+w.pool+`"}}`)
-	w.oidcRole = role("OIDCUsers", w.oidcARN, `,"Condition":{"StringEquals":{"`+idp.host()+`:aud":"`+clientID+`"}}`)
+	w.oidcRole = role("OIDCUsers", w.oidcARN, `,"Condition":{"StringEquals":{"`+idp.Host()+`:aud":"`+clientID+`"}}`)
 	if _, err := s.Cognito().SetIdentityPoolRoles(ctx, &cognitoidentity.SetIdentityPoolRolesInput{
 		IdentityPoolId: aws.String(w.pool), Roles: map[string]string{"unauthenticated": w.poolRole, "authenticated": w.poolRole},
 	}); err != nil {

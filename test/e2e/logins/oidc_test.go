@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/idpool/idpool/test/fakeidp"
 	"github.com/idpool/idpool/test/harness"
 )
 
@@ -26,21 +27,21 @@ import (
 // it, and tokens of a real TLS issuer turned into an identity and credentials.
 func TestOIDCLogin(t *testing.T) {
 	ctx := context.Background()
-	idp := newIssuer(t)
-	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + idp.certFile(t)}})
+	idp := fakeidp.NewOIDC(t, "e2e")
+	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + idp.CertFile(t)}})
 
 	prov, err := iamClient(s).CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
-		Url: aws.String(idp.srv.URL), ClientIDList: []string{"client-a"}, ThumbprintList: []string{idp.thumbprint()},
+		Url: aws.String(idp.URL()), ClientIDList: []string{"client-a"}, ThumbprintList: []string{idp.Thumbprint()},
 	})
 	if err != nil {
 		t.Fatalf("CreateOpenIDConnectProvider: %v", err)
 	}
 	arn := aws.ToString(prov.OpenIDConnectProviderArn)
-	if arn != "arn:aws:iam::"+harness.DevAccount+":oidc-provider/"+idp.host() {
+	if arn != "arn:aws:iam::"+harness.DevAccount+":oidc-provider/"+idp.Host() {
 		t.Fatalf("arn = %s", arn)
 	}
 	got, err := iamClient(s).GetOpenIDConnectProvider(ctx, &awsiam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
-	if err != nil || aws.ToString(got.Url) != idp.host() || len(got.ClientIDList) != 1 || got.CreateDate == nil {
+	if err != nil || aws.ToString(got.Url) != idp.Host() || len(got.ClientIDList) != 1 || got.CreateDate == nil {
 		t.Fatalf("GetOpenIDConnectProvider: %+v, %v", got, err)
 	}
 
@@ -54,13 +55,13 @@ func TestOIDCLogin(t *testing.T) {
 	authRole(t, s, "OIDCUsers", poolID)
 
 	anon := s.Anonymous(harness.Region)
-	logins := map[string]string{idp.host(): idp.token(t, "user-1", "client-a", time.Now().Add(time.Hour))}
+	logins := map[string]string{idp.Host(): idp.IDToken(t, "user-1", "client-a", time.Now().Add(time.Hour))}
 	id1, err := anon.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(poolID), Logins: logins})
 	if err != nil {
 		t.Fatalf("GetId: %v", err)
 	}
 	id2, err := anon.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(poolID),
-		Logins: map[string]string{idp.host(): idp.token(t, "user-1", "client-a", time.Now().Add(time.Hour))}})
+		Logins: map[string]string{idp.Host(): idp.IDToken(t, "user-1", "client-a", time.Now().Add(time.Hour))}})
 	if err != nil || aws.ToString(id2.IdentityId) != aws.ToString(id1.IdentityId) {
 		t.Fatalf("second GetId: %v, %v (want %s)", id2, err, aws.ToString(id1.IdentityId))
 	}
@@ -76,10 +77,10 @@ func TestOIDCLogin(t *testing.T) {
 		logins map[string]string
 		msg    string
 	}{
-		{map[string]string{idp.host(): idp.token(t, "user-1", "client-a", time.Now().Add(-time.Hour))}, "Invalid login token. Token expired: "},
-		{map[string]string{idp.host(): idp.token(t, "user-1", "client-b", time.Now().Add(time.Hour))}, "Invalid login token. Incorrect token audience."},
-		{map[string]string{idp.host(): idp.token(t, "user-1", "client-a", time.Now().Add(time.Hour)) + "x"}, "Invalid login token. Couldn't verify signed token."},
-		{map[string]string{"login.unknown.example": idp.token(t, "user-1", "client-a", time.Now().Add(time.Hour))}, "Token is not from a supported provider of this identity pool."},
+		{map[string]string{idp.Host(): idp.IDToken(t, "user-1", "client-a", time.Now().Add(-time.Hour))}, "Invalid login token. Token expired: "},
+		{map[string]string{idp.Host(): idp.IDToken(t, "user-1", "client-b", time.Now().Add(time.Hour))}, "Invalid login token. Incorrect token audience."},
+		{map[string]string{idp.Host(): idp.IDToken(t, "user-1", "client-a", time.Now().Add(time.Hour)) + "x"}, "Invalid login token. Couldn't verify signed token."},
+		{map[string]string{"login.unknown.example": idp.IDToken(t, "user-1", "client-a", time.Now().Add(time.Hour))}, "Token is not from a supported provider of this identity pool."},
 	}
 	for _, r := range refused {
 		_, err := anon.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(poolID), Logins: r.logins})

@@ -15,6 +15,7 @@ import (
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/idpool/idpool/test/fakeidp"
 	"github.com/idpool/idpool/test/harness"
 )
 
@@ -98,8 +99,8 @@ func TestSAMLThroughServer(t *testing.T) {
 // becomes an identity, one for another audience is refused.
 func TestGoogleThroughServer(t *testing.T) {
 	ctx := context.Background()
-	is := newIssuer(t)
-	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + is.certFile(t)}, Config: fmt.Sprintf(`
+	is := fakeidp.NewOIDC(t, "e2e")
+	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + is.CertFile(t)}, Config: fmt.Sprintf(`
 accounts:
   - id: "%s"
     keys:
@@ -109,7 +110,7 @@ providers:
   social:
     google:
       issuer: "%s"
-`, harness.DevAccount, harness.DevAccessKey, harness.DevSecretKey, is.srv.URL)})
+`, harness.DevAccount, harness.DevAccessKey, harness.DevSecretKey, is.URL())})
 	const clientID = "e2e-client.apps.googleusercontent.com"
 	pool, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
 		IdentityPoolName:        aws.String("google e2e"),
@@ -120,7 +121,7 @@ providers:
 	}
 	anon := s.Anonymous(harness.Region)
 	id, err := anon.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: pool.IdentityPoolId,
-		Logins: map[string]string{"accounts.google.com": is.token(t, "g-user-1", clientID, time.Now().Add(time.Hour))}})
+		Logins: map[string]string{"accounts.google.com": is.IDToken(t, "g-user-1", clientID, time.Now().Add(time.Hour))}})
 	if err != nil {
 		t.Fatalf("GetId: %v\n%s", err, s.Logs())
 	}
@@ -128,6 +129,6 @@ providers:
 		t.Fatal("no IdentityId")
 	}
 	_, err = anon.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: pool.IdentityPoolId,
-		Logins: map[string]string{"accounts.google.com": is.token(t, "g-user-1", "other-client", time.Now().Add(time.Hour))}})
+		Logins: map[string]string{"accounts.google.com": is.IDToken(t, "g-user-1", "other-client", time.Now().Add(time.Hour))}})
 	wantAPIError(t, err, "NotAuthorizedException", "")
 }

@@ -9,27 +9,15 @@ package secrets
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha1"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
-	"encoding/pem"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/go-jose/go-jose/v4"
 
 	"github.com/idpool/idpool/test/harness"
 )
@@ -78,65 +66,6 @@ func iamClient(s *harness.Server) *awsiam.Client {
 
 func stsClient(s *harness.Server, c aws.CredentialsProvider) *awssts.Client {
 	return awssts.New(awssts.Options{Region: harness.Region, BaseEndpoint: aws.String(s.URL), Credentials: c, RetryMaxAttempts: 1})
-}
-
-// idp is a real OpenID Connect provider over TLS.
-type idp struct {
-	srv *httptest.Server
-	key *rsa.PrivateKey
-}
-
-func newIdP(t *testing.T) *idp {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &idp{key: key}
-	p.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/.well-known/openid-configuration":
-			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": p.srv.URL, "jwks_uri": p.srv.URL + "/keys"})
-		case "/keys":
-			_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(p.srv.Close)
-	return p
-}
-
-func (p *idp) host() string { return strings.TrimPrefix(p.srv.URL, "https://") }
-
-func (p *idp) thumbprint() string {
-	sum := sha1.Sum(p.srv.Certificate().Raw)
-	return hex.EncodeToString(sum[:])
-}
-
-// certEnv makes the server trust the IdP's TLS certificate.
-func (p *idp) certEnv(t *testing.T) string {
-	path := filepath.Join(t.TempDir(), "idp.pem")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return "SSL_CERT_FILE=" + path
-}
-
-func (p *idp) token(t *testing.T, sub string) string {
-	t.Helper()
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: p.key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(map[string]any{"iss": p.srv.URL, "sub": sub, "aud": "app", "iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()})
-	jws, err := s.Sign(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, _ := jws.CompactSerialize()
-	return out
 }
 
 // secretSet holds what must never be seen, by name.

@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/idpool/idpool/test/fakeidp"
 	"github.com/idpool/idpool/test/harness"
 )
 
@@ -24,7 +26,7 @@ func trust(pool string) string {
 
 // flow runs every secret-bearing call against s, succeeding and failing,
 // and returns the secrets it saw and the error messages clients got.
-func flow(t *testing.T, s *harness.Server, p *idp) (sec *secretSet, clientErrors, cliDebug []string) {
+func flow(t *testing.T, s *harness.Server, p *fakeidp.OIDC) (sec *secretSet, clientErrors, cliDebug []string) {
 	t.Helper()
 	ctx := t.Context()
 	sec = &secretSet{}
@@ -45,7 +47,7 @@ func flow(t *testing.T, s *harness.Server, p *idp) (sec *secretSet, clientErrors
 	anon := s.Anonymous(harness.Region)
 
 	prov, err := iamClient(s).CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
-		Url: aws.String(p.srv.URL), ClientIDList: []string{"app"}, ThumbprintList: []string{p.thumbprint()}})
+		Url: aws.String(p.URL()), ClientIDList: []string{"app"}, ThumbprintList: []string{p.Thumbprint()}})
 	ok("CreateOpenIDConnectProvider", err)
 	pool, err := admin.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("secrets"),
 		AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(true), DeveloperProviderName: aws.String("login.secrets"),
@@ -82,9 +84,9 @@ func flow(t *testing.T, s *harness.Server, p *idp) (sec *secretSet, clientErrors
 	sec.add("developer SessionToken", aws.ToString(dc.Credentials.SessionToken))
 
 	// OIDC login.
-	login := p.token(t, "oidc-user-1")
+	login := p.IDToken(t, "oidc-user-1", "app", time.Now().Add(time.Hour))
 	sec.add("OIDC login token", login)
-	logins := map[string]string{p.host(): login}
+	logins := map[string]string{p.Host(): login}
 	oid, err := anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: poolID, Logins: logins})
 	ok("GetId (OIDC)", err)
 	oc, err := anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: oid.IdentityId, Logins: logins})
@@ -105,9 +107,9 @@ func flow(t *testing.T, s *harness.Server, p *idp) (sec *secretSet, clientErrors
 	// Failures: forged or tampered tokens, wrong secrets.
 	badLogin := login[:len(login)-4] + "AAAA"
 	sec.add("tampered OIDC login token", badLogin)
-	_, err = anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: poolID, Logins: map[string]string{p.host(): badLogin}})
+	_, err = anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: poolID, Logins: map[string]string{p.Host(): badLogin}})
 	fails("GetId with a tampered login", err)
-	_, err = anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: oid.IdentityId, Logins: map[string]string{p.host(): badLogin}})
+	_, err = anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: oid.IdentityId, Logins: map[string]string{p.Host(): badLogin}})
 	fails("GetCredentialsForIdentity with a tampered login", err)
 	badOpenID := aws.ToString(dev.Token)[:len(aws.ToString(dev.Token))-4] + "AAAA"
 	sec.add("tampered OpenID token", badOpenID)
@@ -168,12 +170,12 @@ func flow(t *testing.T, s *harness.Server, p *idp) (sec *secretSet, clientErrors
 // TestNoSecretsInLogs runs the flow against a server logging at debug level
 // in each log format and scans everything it printed.
 func TestNoSecretsInLogs(t *testing.T) {
-	p := newIdP(t)
+	p := fakeidp.NewOIDC(t, "k1")
 	var scanned, secretsSeen, leaks int
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
 			encKey := newEncryptionKey()
-			s := startServer(t, encKey, []string{p.certEnv(t)}, "--log-level", "debug", "--log-format", format)
+			s := startServer(t, encKey, []string{"SSL_CERT_FILE=" + p.CertFile(t)}, "--log-level", "debug", "--log-format", format)
 			sec, clientErrors, cliDebug := flow(t, s, p)
 			sec.add("account secret access key", secretKey)
 			sec.add("encryption key", encKey)
