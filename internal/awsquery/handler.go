@@ -98,6 +98,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	caller := &auth.Caller{Principal: principal, Region: scope.Region, RequestID: reqID, SourceIP: sourceIP(r)}
 	result, err := act.Call(r.Context(), caller, form)
+	if err != nil && r.Context().Err() != nil {
+		// The client hung up mid-call: not a server failure, and nobody reads
+		// the answer (nginx's 499, as the JSON front end records it).
+		rw.status, rw.code = statusClientClosed, "ClientClosedRequest"
+		w.WriteHeader(rw.status)
+		return
+	}
 	if err != nil {
 		h.logFailure(r.Context(), reqID, action, err)
 		rw.fail(err)
@@ -202,6 +209,9 @@ func (h *handler) defaultNamespace() string {
 	}
 	return ""
 }
+
+// statusClientClosed records a request whose client went away first.
+const statusClientClosed = 499
 
 func unknownAction(action string, form url.Values) error {
 	if action == "" {

@@ -23,8 +23,9 @@ import (
 	"github.com/idpool/idpool/internal/sigv4"
 )
 
-// testService is a small Query service for exercising the handler.
-type testService struct{}
+// testService is a small Query service for exercising the handler. Hang
+// closes started (when set) and waits for its request to end.
+type testService struct{ started chan struct{} }
 
 type echoResult struct {
 	Caller string   `xml:"Caller"`
@@ -33,8 +34,14 @@ type echoResult struct {
 
 func (testService) SigningName() string  { return "sts" }
 func (testService) XMLNamespace() string { return "https://example.test/doc/" }
-func (testService) Action(name string) (awsquery.Action, bool) {
+func (ts testService) Action(name string) (awsquery.Action, bool) {
 	switch name {
+	case "Hang":
+		return awsquery.Action{Unsigned: true, Call: func(ctx context.Context, _ *auth.Caller, _ url.Values) (any, error) {
+			close(ts.started)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}}, true
 	case "Echo":
 		return awsquery.Action{Unsigned: true, Call: func(_ context.Context, c *auth.Caller, f url.Values) (any, error) {
 			who := "anonymous"

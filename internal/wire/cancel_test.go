@@ -1,42 +1,23 @@
 package wire_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/ops"
+	"github.com/idpool/idpool/internal/testlog"
 	"github.com/idpool/idpool/internal/wire"
 )
-
-// lockedBuffer is a log sink the handler's goroutines and the test share.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // A client that goes away mid-call ends the operation's context; that is
 // not a server failure and must not be logged or counted as one.
 func TestClientGoneIsNotAnInternalError(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &testlog.Buffer{}
 	started := make(chan struct{})
 	f := newFixture(t, func(c *wire.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(logs, nil))
@@ -56,12 +37,8 @@ func TestClientGoneIsNotAnInternalError(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("request answered %d; want it cancelled", resp.StatusCode)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(logs.String(), `"status":499`) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no 499 request line; logs:\n%s", logs)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !logs.Wait(`"status":499`, 10*time.Second) {
+		t.Fatalf("no 499 request line; logs:\n%s", logs)
 	}
 	if out := logs.String(); strings.Contains(out, `"level":"ERROR"`) || strings.Contains(out, "InternalError") {
 		t.Errorf("a client going away was logged as a server error:\n%s", out)

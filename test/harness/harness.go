@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+
+	"github.com/idpool/idpool/internal/testlog"
 )
 
 // Development account of a zero-config server.
@@ -89,7 +91,7 @@ type Server struct {
 	Addr    string
 	DataDir string
 	cmd     *exec.Cmd
-	logs    *syncBuffer
+	logs    *testlog.Buffer
 	done    chan struct{}
 	exitErr error
 }
@@ -103,7 +105,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.Addr == "" {
 		opts.Addr = FreeAddr(t)
 	}
-	s := &Server{t: t, opts: opts, Addr: opts.Addr, URL: "http://" + opts.Addr, DataDir: opts.DataDir, logs: &syncBuffer{}}
+	s := &Server{t: t, opts: opts, Addr: opts.Addr, URL: "http://" + opts.Addr, DataDir: opts.DataDir, logs: &testlog.Buffer{}}
 	s.start()
 	t.Cleanup(func() { s.Stop() })
 	return s
@@ -161,16 +163,7 @@ func (s *Server) Logs() string { return s.logs.String() }
 // WaitLog waits up to d for the process's output to contain substr and
 // reports whether it did. Output reaches Logs through a copying goroutine, so
 // a line printed before the server answered may still be on its way.
-func (s *Server) WaitLog(substr string, d time.Duration) bool {
-	for deadline := time.Now().Add(d); ; time.Sleep(10 * time.Millisecond) {
-		if strings.Contains(s.logs.String(), substr) {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-}
+func (s *Server) WaitLog(substr string, d time.Duration) bool { return s.logs.Wait(substr, d) }
 
 // Stop sends SIGTERM and waits for the process to exit; it returns the exit error.
 func (s *Server) Stop() error {
@@ -314,21 +307,4 @@ func (s *Server) AWSEnv(t testing.TB) []string {
 		"AWS_MAX_ATTEMPTS=1",
 		"HOME=" + dir,
 	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
