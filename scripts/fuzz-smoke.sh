@@ -5,7 +5,7 @@
 # to the package's testdata/fuzz/FuzzX/ directory: fix the bug, keep the file
 # (go test then replays it as a regression case).
 #
-#   scripts/fuzz-smoke.sh                  # smoke: 8s per target
+#   scripts/fuzz-smoke.sh                  # smoke: 15s per target
 #   FUZZTIME=10m scripts/fuzz-smoke.sh     # long run: 10 minutes per target
 #
 # FUZZTIME is per target (a duration such as 8s or 10m, or Nx for N inputs).
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fuzztime="${FUZZTIME:-8s}"
+fuzztime="${FUZZTIME:-15s}"
 jobs="${FUZZJOBS:-2}"
 minimize="${FUZZMINIMIZETIME:-1x}"
 logs="$(mktemp -d)"

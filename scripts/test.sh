@@ -43,5 +43,5 @@ go test -count=1 -timeout 20m -p 2 ./... 2>&1 | tee /tmp/idpool-test.log
 status="${PIPESTATUS[0]}"
 [ "$status" -eq 0 ] || exit "$status"
 
-# Fuzz smoke: every fuzz target for FUZZTIME (default 8s) each.
+# Fuzz smoke: every fuzz target for FUZZTIME (default 15s: the wire target spends its first ~8s replaying its seeds) each.
 scripts/fuzz-smoke.sh
