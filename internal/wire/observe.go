@@ -44,7 +44,7 @@ func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
 func (h *handler) observe(w http.ResponseWriter, r *http.Request) {
 	start := h.now()
 	label := metrics.Unknown
-	if looksLikeForm(r) {
+	if isQuery(r) {
 		label = metrics.Query
 	} else if name, ok := operationName(r.Header.Get("X-Amz-Target")); ok {
 		if _, known := h.ops[name]; known {
@@ -66,19 +66,6 @@ func (h *handler) observe(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.cfg.Metrics.Op(label).Done(code, h.now().Sub(start))
-}
-
-// formType is the media type of Query-protocol bodies.
-const formType = "application/x-www-form-urlencoded"
-
-// looksLikeForm is isForm without parsing the media type (which allocates):
-// good enough to pick a metrics label, and the hot JSON path pays nothing.
-func looksLikeForm(r *http.Request) bool {
-	ct := r.Header.Get("Content-Type")
-	if r.Method == http.MethodGet {
-		return r.URL.Path == "/" && strings.Contains(r.URL.RawQuery, "Action=")
-	}
-	return r.Method == http.MethodPost && len(ct) >= len(formType) && strings.EqualFold(ct[:len(formType)], formType)
 }
 
 // opLabel is the metrics label of an operation name ("" is unknown).

@@ -50,7 +50,7 @@ func (h *handler) refuse(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("x-amzn-RequestId", id)
 	switch {
-	case r.Method == http.MethodPost && isForm(r):
+	case isQuery(r):
 		hd.Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte(queryBusy + id + "</RequestId></ErrorResponse>"))

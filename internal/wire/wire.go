@@ -3,7 +3,6 @@ package wire
 import (
 	"context"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -154,22 +153,39 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Extra[r.URL.Path].ServeHTTP(w, r)
 	case r.URL.Path == ResetPath:
 		h.reset(w, r)
-	case r.Method == http.MethodPost && isForm(r) && h.cfg.Query != nil:
+	case h.cfg.Query != nil && isQuery(r):
 		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
-		h.cfg.Query.ServeHTTP(w, r)
-	case r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.Query().Has("Action") && h.cfg.Query != nil:
-		// STS answers GETs too: presigned GetCallerIdentity URLs are how
-		// EKS tokens and Vault's AWS auth prove an identity.
 		h.cfg.Query.ServeHTTP(w, r)
 	default:
 		h.serveJSON(w, r)
 	}
 }
 
-// isForm reports a Query-protocol request (STS and IAM send form bodies).
-func isForm(r *http.Request) bool {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return mt == "application/x-www-form-urlencoded"
+// formType is the media type of Query-protocol bodies.
+const formType = "application/x-www-form-urlencoded"
+
+// isQuery reports a Query-protocol request (STS, IAM): a form POST, or a GET
+// of / naming an Action (STS answers GETs too: presigned GetCallerIdentity
+// URLs are how EKS tokens and Vault's AWS auth prove an identity).
+func isQuery(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodPost:
+		return isForm(r.Header.Get("Content-Type"))
+	case http.MethodGet:
+		return r.URL.Path == "/" && r.URL.Query().Has("Action")
+	}
+	return false
+}
+
+// isForm reports the form media type, with or without parameters. It runs
+// on every POST, so it compares in place rather than through
+// mime.ParseMediaType, which allocates.
+func isForm(contentType string) bool {
+	if len(contentType) < len(formType) || !strings.EqualFold(contentType[:len(formType)], formType) {
+		return false
+	}
+	rest := strings.TrimLeft(contentType[len(formType):], " \t")
+	return rest == "" || rest[0] == ';'
 }
 
 // reset serves the development-only reset endpoint.
