@@ -6,12 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
-	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,62 +16,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
-	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/fuzzstack"
 	"github.com/idpool/idpool/internal/identity"
-	"github.com/idpool/idpool/internal/logins"
-	"github.com/idpool/idpool/internal/sigv4"
-	"github.com/idpool/idpool/internal/storage/sqlite"
-	"github.com/idpool/idpool/internal/sts"
-	"github.com/idpool/idpool/internal/tokens"
 )
-
-var fuzzNow = time.Date(2026, 5, 24, 10, 0, 0, 0, time.UTC)
-
-// offline is the login verifier's transport: no identity provider answers.
-type offline struct{}
-
-func (offline) RoundTrip(*http.Request) (*http.Response, error) {
-	return nil, errors.New("fuzz: no network")
-}
 
 // queryStack is the server's Query front end over the embedded STS and IAM
 // on a SQLite file, and an idpool OpenID token for AssumeRoleWithWebIdentity.
 func queryStack(tb testing.TB) (http.Handler, string) {
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	now := func() time.Time { return fuzzNow }
-	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "idpool.db"), sqlite.Options{Synchronous: "NORMAL", Logger: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
-	const issuer = "http://127.0.0.1:9350"
-	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: issuer, Now: now, Logger: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	lv := logins.New(logins.Config{Store: store, Tokens: tok, HTTPClient: &http.Client{Transport: offline{}}, Now: now, Logger: log})
-	stsSvc, err := sts.New(sts.Config{Store: store, Tokens: tok, Logins: lv, Issuer: issuer, DevTrustUnknownRoles: true, Now: now, Logger: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	iamSvc, err := iam.New(iam.Config{Store: store, Now: now, Logger: log, Extra: logins.IAMActions(store, now)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keyring := auth.Chain{auth.NewStatic([]auth.Account{{ID: "000000000000", Keys: map[string]string{"test": "test"}}}), stsSvc.Keyring()}
-	h := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsSvc, iamSvc},
-		Verifier: &sigv4.Verifier{Keyring: keyring, Now: now}, Logger: log})
+	st := fuzzstack.New(tb)
 	const poolID = "us-east-1:11111111-2222-3333-4444-555555555555"
-	webToken, err := tok.Issue(ctx, identity.TokenRequest{PoolID: poolID,
+	webToken, err := st.Tokens.Issue(context.Background(), identity.TokenRequest{PoolID: poolID,
 		PoolARN:    "arn:aws:cognito-identity:us-east-1:000000000000:identitypool/" + poolID,
 		IdentityID: "us-east-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", AMR: []string{"unauthenticated"}, TTL: 15 * time.Minute})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return h, webToken
+	return st.Query, webToken
 }
 
 // queryError is AWS's Query error document.
@@ -153,7 +111,7 @@ func serveForm(tb testing.TB, h http.Handler, form []byte, signAs uint8, get boo
 	if service := [...]string{"", "sts", "iam"}[signAs%3]; service != "" {
 		sum := sha256.Sum256(payload)
 		creds := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), service, "us-east-1", fuzzNow); err != nil {
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), service, "us-east-1", fuzzstack.Now()); err != nil {
 			tb.Skip("the signer refuses this request:", err)
 		}
 	}

@@ -6,85 +6,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/idpool/idpool/internal/apierr"
-	"github.com/idpool/idpool/internal/auth"
-	"github.com/idpool/idpool/internal/awsquery"
-	"github.com/idpool/idpool/internal/iam"
-	"github.com/idpool/idpool/internal/logins"
-	"github.com/idpool/idpool/internal/model"
-	"github.com/idpool/idpool/internal/ops"
-	"github.com/idpool/idpool/internal/sigv4"
-	"github.com/idpool/idpool/internal/storage/sqlite"
-	"github.com/idpool/idpool/internal/sts"
-	"github.com/idpool/idpool/internal/tokens"
-	"github.com/idpool/idpool/internal/wire"
+	"github.com/idpool/idpool/internal/fuzzstack"
 )
-
-// fuzzNow is the clock of the fuzzed server and of the seeds' signatures.
-var fuzzNow = time.Date(2026, 5, 24, 10, 0, 0, 0, time.UTC)
-
-// offline is the HTTP transport of the login verifier: identity providers
-// are unreachable, as on a machine without network.
-type offline struct{}
-
-func (offline) RoundTrip(*http.Request) (*http.Response, error) {
-	return nil, errors.New("fuzz: no network")
-}
-
-// realHandler composes the server's handler as server.build does: real
-// operations, model validation, tokens, logins, embedded STS and IAM over a
-// SQLite file, with the development account test/test.
-func realHandler(tb testing.TB) http.Handler {
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	now := func() time.Time { return fuzzNow }
-	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "idpool.db"), sqlite.Options{Synchronous: "NORMAL", Logger: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
-	const issuer = "http://127.0.0.1:9350"
-	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: issuer, Now: now, Logger: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	lv := logins.New(logins.Config{Store: store, Tokens: tok, HTTPClient: &http.Client{Transport: offline{}}, Now: now, Logger: log})
-	stsSvc, err := sts.New(sts.Config{Store: store, Tokens: tok, Logins: lv, Issuer: issuer, DevTrustUnknownRoles: true, Now: now, Logger: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	iamSvc, err := iam.New(iam.Config{Store: store, Now: now, Logger: log, Extra: logins.IAMActions(store, now)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keyring := auth.Chain{auth.NewStatic([]auth.Account{{ID: "000000000000", Keys: map[string]string{"test": "test"}}}), stsSvc.Keyring()}
-	verifier := &sigv4.Verifier{Keyring: keyring, Now: now}
-	validator, err := model.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return wire.New(wire.Config{
-		Operations: ops.New(ops.Config{Store: store, Tokens: tok, Logins: lv, STS: stsSvc, Now: now, Logger: log}).Operations(),
-		Validator:  validator,
-		Verifier:   verifier,
-		Query:      awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsSvc, iamSvc}, Verifier: verifier, Logger: log}),
-		Logger:     log,
-		Now:        now,
-	})
-}
 
 // fuzzCall serves one request in process; sign signs it as the dev account.
 func fuzzCall(tb testing.TB, h http.Handler, target, ctype string, body []byte, sign bool) *httptest.ResponseRecorder {
@@ -98,7 +31,7 @@ func fuzzCall(tb testing.TB, h http.Handler, target, ctype string, body []byte, 
 	if sign {
 		sum := sha256.Sum256(body)
 		creds := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), "cognito-identity", "us-east-1", fuzzNow); err != nil {
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), "cognito-identity", "us-east-1", fuzzstack.Now()); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -113,7 +46,7 @@ func fuzzCall(tb testing.TB, h http.Handler, target, ctype string, body []byte, 
 // InternalErrorException and whose status is the code's. Form bodies go to
 // the Query protocol, whose answers must be 4xx XML.
 func FuzzServeJSON(f *testing.F) {
-	h := realHandler(f)
+	h := fuzzstack.New(f).Handler
 	const ct = "application/x-amz-json-1.1"
 	const svc = "AWSCognitoIdentityService."
 	created := fuzzCall(f, h, svc+"CreateIdentityPool", ct, []byte(`{"IdentityPoolName":"fuzz","AllowUnauthenticatedIdentities":true,"DeveloperProviderName":"login.dev","SupportedLoginProviders":{"accounts.google.com":"client"}}`), true)
