@@ -228,7 +228,11 @@ func openIDForgeries(t *testing.T, w *world, n *tally) {
 	for _, f := range jwtForgeries(t, w.token, real, otherPool) {
 		n.refuse(t, "openid", "sts AssumeRoleWithWebIdentity: "+f.name, w.assume(w.poolRole, f.token),
 			"InvalidIdentityToken", "ExpiredTokenException", "AccessDenied")
-		n.refuse(t, "openid", "cognito login: "+f.name, asLogin(f.token), "NotAuthorizedException")
+		err := asLogin(f.token)
+		n.refuse(t, "openid", "cognito login: "+f.name, err, "NotAuthorizedException")
+		if strings.HasPrefix(f.name, "expired") && (err == nil || !strings.Contains(err.Error(), "Invalid login token. Token expired: ")) {
+			t.Errorf("openid: cognito login: %s: refused as %v, want AWS's expiry text", f.name, err)
+		}
 	}
 }
 
