@@ -1,5 +1,7 @@
-// Package apierr defines the error values every layer of idpool returns and the
-// one table that maps an AWS error code to its HTTP status.
+// Package apierr defines the error values every layer of idpool returns. An
+// error knows its vocabulary: the protocol whose codes it speaks (Cognito
+// Identity's AWS JSON 1.1, or the AWS Query of STS and IAM), and each
+// protocol has its own table from code to HTTP status.
 //
 // An *Error carries two kinds of text apart: Message is sent to the client and
 // must never contain internals; the wrapped cause is only logged.
@@ -16,8 +18,20 @@ import (
 type Error struct {
 	Code    string
 	Message string
-	cause   error
+	// Protocol is the vocabulary Code belongs to; the zero value is JSON.
+	Protocol Protocol
+	cause    error
 }
+
+// Protocol is an error vocabulary: the codes of one wire protocol.
+type Protocol uint8
+
+const (
+	// JSON is Cognito Identity's vocabulary (AWS JSON 1.1).
+	JSON Protocol = iota
+	// Query is the vocabulary of STS and IAM (AWS Query).
+	Query
+)
 
 // Error implements error. It includes the cause, so it is for logs only.
 func (e *Error) Error() string {
@@ -30,8 +44,13 @@ func (e *Error) Error() string {
 // Unwrap returns the internal cause.
 func (e *Error) Unwrap() error { return e.cause }
 
-// Status is the HTTP status AWS answers with for this code.
-func (e *Error) Status() int { return StatusOf(e.Code) }
+// Status is the HTTP status AWS answers with for this code in its protocol.
+func (e *Error) Status() int {
+	if e.Protocol == Query {
+		return QueryStatusOf(e.Code)
+	}
+	return StatusOf(e.Code)
+}
 
 // Wrap returns a copy of e that carries cause for the logs.
 func (e *Error) Wrap(cause error) *Error {
@@ -50,12 +69,25 @@ func New(code, format string, args ...any) *Error {
 }
 
 // As returns the *Error inside err, or an InternalErrorException that wraps err.
-func As(err error) *Error {
+func As(err error) *Error { return AsIn(JSON, err) }
+
+// AsIn returns the *Error inside err when it speaks protocol p, and
+// otherwise p's internal error wrapping err: a code of another vocabulary
+// means a layer forgot to translate it, and must not reach a client of p.
+func AsIn(p Protocol, err error) *Error {
 	var e *Error
-	if errors.As(err, &e) && e != nil {
+	if errors.As(err, &e) && e != nil && e.Protocol == p {
 		return e
 	}
-	return Internal(err)
+	return InternalIn(p, err)
+}
+
+// InternalIn is protocol p's generic internal error, wrapping cause for the logs.
+func InternalIn(p Protocol, cause error) *Error {
+	if p == Query {
+		return (&Error{Code: QueryInternalFailure, Message: msgQueryInternal, Protocol: Query}).Wrap(cause)
+	}
+	return Internal(cause)
 }
 
 // Error codes of the Cognito Identity model, plus the framework-level codes AWS
@@ -100,7 +132,7 @@ var statuses = map[string]int{
 	AccessDenied:               http.StatusForbidden,
 }
 
-// StatusOf returns the HTTP status for code; unknown codes are client errors.
+// StatusOf returns the HTTP status of a JSON code; unknown codes are client errors.
 func StatusOf(code string) int {
 	if s, ok := statuses[code]; ok {
 		return s

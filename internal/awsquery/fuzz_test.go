@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/fuzzstack"
 	"github.com/idpool/idpool/internal/identity"
 )
@@ -91,7 +91,7 @@ func FuzzForm(f *testing.F) {
 		if err := xml.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Error.Code == "" {
 			t.Fatalf("error %d is not an ErrorResponse (%v): %s", w.Code, err, w.Body)
 		}
-		if e.Error.Code == awsquery.CodeInternalFailure || awsquery.StatusOf(e.Error.Code) != w.Code || e.Error.Type != "Sender" {
+		if e.Error.Code == apierr.QueryInternalFailure || apierr.QueryStatusOf(e.Error.Code) != w.Code || e.Error.Type != "Sender" {
 			t.Fatalf("error %s (%s) with status %d", e.Error.Code, e.Error.Type, w.Code)
 		}
 	})

@@ -63,7 +63,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.ErrorContext(r.Context(), "query action panicked", "request_id", reqID, "action", action, "panic", p)
-			rw.fail(&apierr.Error{Code: CodeInternalFailure, Message: msgInternal})
+			rw.fail(apierr.InternalIn(apierr.Query, nil))
 		}
 		h.log.InfoContext(r.Context(), "query request", "request_id", reqID, "action", action,
 			"status", rw.status, "error", rw.code, "duration", time.Since(start))
@@ -88,7 +88,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rw.fail(se.Query())
 		} else {
 			h.log.ErrorContext(r.Context(), "signature check failed", "request_id", reqID, "err", err)
-			rw.fail(&apierr.Error{Code: CodeInternalFailure, Message: msgInternal})
+			rw.fail(apierr.InternalIn(apierr.Query, nil))
 		}
 		return
 	}
@@ -132,24 +132,24 @@ func (h *handler) readForm(w http.ResponseWriter, r *http.Request) ([]byte, url.
 	if r.Method == http.MethodGet {
 		form, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
-			return nil, nil, apierr.New(CodeMalformedQueryString, "The query string is malformed.")
+			return nil, nil, apierr.Queryf(apierr.QueryMalformedQueryString, "The query string is malformed.")
 		}
 		return nil, form, nil
 	}
 	if r.Method != http.MethodPost {
-		return nil, nil, apierr.New(CodeInvalidAction, "Only GET and POST requests are supported.")
+		return nil, nil, apierr.Queryf(apierr.QueryInvalidAction, "Only GET and POST requests are supported.")
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, nil, apierr.New(CodeRequestEntityTooLarge, "Request body must be less than %d bytes.", h.maxBody)
+			return nil, nil, apierr.Queryf(apierr.QueryRequestEntityTooLarge, "Request body must be less than %d bytes.", h.maxBody)
 		}
-		return nil, nil, apierr.New(CodeMalformedQueryString, "The request body could not be read.")
+		return nil, nil, apierr.Queryf(apierr.QueryMalformedQueryString, "The request body could not be read.")
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, nil, apierr.New(CodeMalformedQueryString, "The request body is not a valid form.")
+		return nil, nil, apierr.Queryf(apierr.QueryMalformedQueryString, "The request body is not a valid form.")
 	}
 	// Parameters in the URL of a POST count too (SDKs never send them, curl
 	// users do); the body wins for a name sent twice.
@@ -216,15 +216,15 @@ const statusClientClosed = 499
 func unknownAction(action string, form url.Values) error {
 	if action == "" {
 		// [inf] STS answers a form without Action like an unknown one.
-		return apierr.New(CodeMissingAction, "Missing Action")
+		return apierr.Queryf(apierr.QueryMissingAction, "Missing Action")
 	}
 	version, _ := Get(form, "Version")
-	return apierr.New(CodeInvalidAction, "Could not find operation %s for version %s", action, version)
+	return apierr.Queryf(apierr.QueryInvalidAction, "Could not find operation %s for version %s", action, version)
 }
 
 func (h *handler) logFailure(ctx context.Context, reqID, action string, err error) {
 	var ae *apierr.Error
-	if errors.As(err, &ae) && StatusOf(queryCode(ae)) < 500 {
+	if errors.As(err, &ae) && ae.Status() < 500 {
 		return
 	}
 	h.log.ErrorContext(ctx, "query action failed", "request_id", reqID, "action", action, "err", err)

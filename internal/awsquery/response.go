@@ -9,8 +9,6 @@ import (
 	"github.com/idpool/idpool/internal/apierr"
 )
 
-const msgInternal = "We encountered an internal error. Please try again."
-
 // responder writes one answer and remembers its status and code for the log.
 type responder struct {
 	w         http.ResponseWriter
@@ -45,7 +43,7 @@ func (rw *responder) ok(action string, result any) {
 		err = enc.Flush()
 	}
 	if err != nil {
-		rw.fail((&apierr.Error{Code: CodeInternalFailure, Message: msgInternal}).Wrap(err))
+		rw.fail(apierr.InternalIn(apierr.Query, err))
 		return
 	}
 	rw.write(http.StatusOK, buf.Bytes())
@@ -66,27 +64,17 @@ type errorXML struct {
 
 // fail writes AWS's Query error document for err.
 func (rw *responder) fail(err error) {
-	ae := apierr.As(err)
-	code, msg := queryCode(ae), ae.Message
-	if code == CodeInternalFailure {
-		msg = msgInternal
+	ae := apierr.AsIn(apierr.Query, err)
+	if ae.Code == apierr.QueryInternalFailure {
+		ae = apierr.InternalIn(apierr.Query, nil) // the generic text, whatever the cause
 	}
-	status := StatusOf(code)
+	code, msg, status := ae.Code, ae.Message, ae.Status()
 	rw.code = code
 	body, merr := xml.Marshal(errorBody{Xmlns: rw.ns, Error: errorXML{Type: faultOf(status), Code: code, Message: msg}, RequestID: rw.requestID})
 	if merr != nil {
 		body = []byte("<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code></Error></ErrorResponse>")
 	}
 	rw.write(status, body)
-}
-
-// queryCode maps the JSON-flavoured internal code to the Query one; every
-// other code is already a Query code.
-func queryCode(e *apierr.Error) string {
-	if e.Code == apierr.InternalError {
-		return CodeInternalFailure
-	}
-	return e.Code
 }
 
 func (rw *responder) write(status int, body []byte) {

@@ -91,7 +91,7 @@ func (v *Validation) Err() error {
 	case 0:
 		return nil
 	case 1:
-		return &apierr.Error{Code: CodeValidationError, Message: "1 validation error detected: " + v.errs[0]}
+		return apierr.Queryf(apierr.QueryValidation, "1 validation error detected: %s", v.errs[0])
 	}
-	return apierr.New(CodeValidationError, "%d validation errors detected: %s", len(v.errs), strings.Join(v.errs, "; "))
+	return apierr.Queryf(apierr.QueryValidation, "%d validation errors detected: %s", len(v.errs), strings.Join(v.errs, "; "))
 }

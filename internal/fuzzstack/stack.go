@@ -15,13 +15,14 @@ import (
 
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
-	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/iamquery"
 	"github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/model"
 	"github.com/idpool/idpool/internal/ops"
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/storage/sqlite"
 	"github.com/idpool/idpool/internal/sts"
+	"github.com/idpool/idpool/internal/stsquery"
 	"github.com/idpool/idpool/internal/tokens"
 	"github.com/idpool/idpool/internal/wire"
 )
@@ -65,12 +66,12 @@ func New(tb testing.TB) *Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	lv := logins.New(logins.Config{Store: store, Tokens: tok, HTTPClient: &http.Client{Transport: offline{}}, Now: Now, Logger: log})
-	stsSvc, err := sts.New(sts.Config{Store: store, Tokens: tok, Logins: lv, Issuer: Issuer, DevTrustUnknownRoles: true, Now: Now, Logger: log})
+	lv := logins.New(logins.Config{Tokens: tok, HTTPClient: &http.Client{Transport: offline{}}, Now: Now, Logger: log})
+	stsSvc, err := sts.New(ctx, sts.Config{Store: store, Tokens: tok, Logins: lv, Issuer: Issuer, DevTrustUnknownRoles: true, Now: Now, Logger: log})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	iamSvc, err := iam.New(iam.Config{Store: store, Now: Now, Logger: log, Extra: logins.IAMActions(store, Now)})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Now: Now, Logger: log})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func New(tb testing.TB) *Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	query := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsSvc, iamSvc}, Verifier: verifier, Logger: log})
+	query := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc}, Verifier: verifier, Logger: log})
 	return &Stack{
 		Handler: wire.New(wire.Config{
 			Operations: ops.New(ops.Config{Store: store, Tokens: tok, Logins: lv, STS: stsSvc, Now: Now, Logger: log}).Operations(),

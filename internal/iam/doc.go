@@ -1,9 +1,10 @@
-// Package iam is idpool's minimal IAM: roles and their trust policies
-// (CreateRole, GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy) over
-// the Query protocol, signed with an account's long-term keys. Each account
-// sees only its own roles. Roles are storage.Resources of kind "iam-role".
+// Package iam is the core of idpool's minimal IAM: roles with their trust
+// policies, and the OpenID Connect and SAML identity providers, as records
+// in storage (each kind named here once) and the rules every path that
+// writes them applies. It speaks no protocol and opens no transaction: the
+// Query actions (package iamquery) and the other operation tables read and
+// write these records inside transactions of their own.
 //
-// It owns the role record and IAM's wire shapes; evaluating trust policies
-// is package policy's, assuming roles package sts's. Other packages add IAM
-// actions (OIDC and SAML providers) through Config.Extra.
+// Evaluating trust policies is package policy's, assuming roles package sts's,
+// verifying logins against providers package logins's.
 package iam

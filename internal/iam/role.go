@@ -1,33 +1,31 @@
 package iam
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/storage"
 )
 
-// ResourceKind is the storage.Resource kind of roles.
-const ResourceKind = "iam-role"
+// KindRole is the storage.Resource kind of roles.
+const KindRole = "iam-role"
 
 // DefaultMaxSessionDuration is a role's MaxSessionDuration when unset (seconds).
 const DefaultMaxSessionDuration = 3600
 
 // Role is an IAM role as stored (Resource.Doc is its JSON).
 type Role struct {
-	AccountID          string         `json:"account"`
-	RoleName           string         `json:"name"`
-	RoleID             string         `json:"id"`
-	Path               string         `json:"path"`
-	Description        string         `json:"description,omitempty"`
-	MaxSessionDuration int            `json:"maxSessionDuration"`
-	Tags               []awsquery.Tag `json:"tags,omitempty"`
-	CreateDate         time.Time      `json:"created"`
+	AccountID          string    `json:"account"`
+	RoleName           string    `json:"name"`
+	RoleID             string    `json:"id"`
+	Path               string    `json:"path"`
+	Description        string    `json:"description,omitempty"`
+	MaxSessionDuration int       `json:"maxSessionDuration"`
+	Tags               []Tag     `json:"tags,omitempty"`
+	CreateDate         time.Time `json:"created"`
 	// AssumeRolePolicyDocument is the trust policy as the client sent it
 	// (decoded JSON text; IAM URL-encodes it only in responses).
 	AssumeRolePolicyDocument string `json:"trustPolicy"`
@@ -42,6 +40,9 @@ func (r *Role) ARN() string {
 // case ("you cannot create roles named both PRODROLE and prodrole"), so the
 // storage key is the lower-cased name; the Doc keeps the name as written.
 func key(name string) string { return strings.ToLower(name) }
+
+// RoleKey is the storage name of a role: its name lower-cased.
+func RoleKey(name string) string { return key(name) }
 
 // RoleARN is a parsed role ARN.
 type RoleARN struct {
@@ -76,18 +77,14 @@ func isDigits(s string, n int) bool {
 	return true
 }
 
-// LookupRole returns the role an ARN names, or storage.ErrNotFound when the
+// RoleByARN reads the role an ARN names: storage.ErrNotFound when the
 // account has no role by that name or its path differs from the ARN's.
-func LookupRole(ctx context.Context, store storage.Store, arn string) (*Role, error) {
+func RoleByARN(r storage.Reader, arn string) (*Role, error) {
 	a, err := ParseRoleARN(arn)
 	if err != nil {
 		return nil, storage.ErrNotFound
 	}
-	var role *Role
-	err = store.View(ctx, func(r storage.Reader) error {
-		role, err = getRole(r, a.AccountID, a.Name)
-		return err
-	})
+	role, err := GetRole(r, a.AccountID, a.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -97,15 +94,17 @@ func LookupRole(ctx context.Context, store storage.Store, arn string) (*Role, er
 	return role, nil
 }
 
-func getRole(r storage.Reader, account, name string) (*Role, error) {
-	res, err := r.GetResource(account, ResourceKind, key(name))
+// GetRole reads account's role name (names are case-insensitive).
+func GetRole(r storage.Reader, account, name string) (*Role, error) {
+	res, err := r.GetResource(account, KindRole, key(name))
 	if err != nil {
 		return nil, err
 	}
-	return decodeRole(res)
+	return DecodeRole(res)
 }
 
-func decodeRole(res *storage.Resource) (*Role, error) {
+// DecodeRole decodes a stored role.
+func DecodeRole(res *storage.Resource) (*Role, error) {
 	var role Role
 	if err := json.Unmarshal(res.Doc, &role); err != nil {
 		return nil, fmt.Errorf("iam: role %s/%s: %w", res.AccountID, res.Name, err)
@@ -113,12 +112,13 @@ func decodeRole(res *storage.Resource) (*Role, error) {
 	return &role, nil
 }
 
-func (r *Role) resource() (*storage.Resource, error) {
+// Resource is the role's storage record.
+func (r *Role) Resource() (*storage.Resource, error) {
 	doc, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
 	}
-	return &storage.Resource{AccountID: r.AccountID, Kind: ResourceKind, Name: key(r.RoleName), Doc: doc, CreatedAt: r.CreateDate}, nil
+	return &storage.Resource{AccountID: r.AccountID, Kind: KindRole, Name: key(r.RoleName), Doc: doc, CreatedAt: r.CreateDate}, nil
 }
 
 // uniqueIDAlphabet is what IAM unique ids (AROA..., ASIA...) are made of.

@@ -8,8 +8,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 )
+
+// CognitoIdentity is the name of Cognito Identity itself wherever a name is
+// needed: the Logins key of its own OpenID tokens, the Federated principal
+// of trust policies for them, their condition-key prefix, and the provider
+// of developer-authenticated identities' amr. It is spelled only here.
+const CognitoIdentity = "cognito-identity.amazonaws.com"
 
 // TokenRequest asks for an identity-pool OpenID token.
 type TokenRequest struct {
@@ -45,13 +52,37 @@ type VerifiedLogin struct {
 	// IdentityID is set for cognito-identity.amazonaws.com tokens: the
 	// identity the token was issued to.
 	IdentityID string
+	// Assertion is set for SAML logins: the caller records it as used in the
+	// write transaction that accepts the login, so a replay is refused.
+	Assertion *Assertion
+}
+
+// Assertion identifies a SAML assertion and when it stops being valid.
+type Assertion struct {
+	Account, Issuer, ID string
+	Until               time.Time
+}
+
+// LoginRequest is one Logins entry to verify against a pool.
+type LoginRequest struct {
+	Pool *storage.Pool
+	// Provider is the Logins key, Token its value.
+	Provider, Token string
+	// OIDC and SAML are the IAM provider the entry is verified against, as
+	// the caller read it in its own snapshot (logins.ProviderARN says
+	// which); nil when the pool names none or IAM has no such provider.
+	OIDC *iam.OIDCProvider
+	SAML *iam.SAMLProvider
 }
 
 // LoginVerifier verifies the tokens of a Logins map against a pool's
 // configuration. A token that fails returns an *apierr.Error
-// (NotAuthorizedException with AWS's text).
+// (NotAuthorizedException with AWS's text). It reads no storage.
 type LoginVerifier interface {
-	Verify(ctx context.Context, pool *storage.Pool, provider, token string) (*VerifiedLogin, error)
+	Verify(ctx context.Context, r LoginRequest) (*VerifiedLogin, error)
+	// Peek returns, unverified, the Provider, Subject and IdentityID that
+	// Verify would return, when the token shows them (ok false otherwise).
+	Peek(r LoginRequest) (l *VerifiedLogin, ok bool)
 }
 
 // AssumeRequest asks an STS to exchange an identity-pool token for credentials.
@@ -64,6 +95,10 @@ type AssumeRequest struct {
 	Duration         time.Duration
 	// Tags are session tags from the pool's principal tag map.
 	Tags map[string]string
+	// Role is the role's IAM record as the caller read it in its snapshot
+	// (nil: IAM has no such role); the embedded STS checks its trust policy.
+	// An external STS has its own IAM and ignores it.
+	Role *iam.Role
 }
 
 // Credentials are temporary AWS credentials.

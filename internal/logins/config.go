@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/idpool/idpool/internal/identity"
-	"github.com/idpool/idpool/internal/storage"
 )
 
 // Defaults used when a Config field is zero.
@@ -21,8 +20,6 @@ const (
 
 // Config configures a Verifier.
 type Config struct {
-	// Store holds the IAM OIDC/SAML provider resources and the SAML replay cache.
-	Store storage.Store
 	// Tokens verifies idpool's own OpenID tokens (cognito-identity.amazonaws.com logins).
 	Tokens identity.TokenVerifier
 	// HTTPClient fetches key sets and calls provider APIs; its Timeout is

@@ -22,8 +22,10 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/sqlite"
+	"github.com/idpool/idpool/test/fakeidp"
 )
 
 // The fuzz targets build their fixtures with testing.TB (the unit tests'
@@ -73,12 +75,11 @@ func FuzzJWT(f *testing.F) {
 		writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	})
 	st := fuzzStore(f)
-	res, err := iamCall(st, "CreateOpenIDConnectProvider", url.Values{"Url": {srv.URL}, "ClientIDList.member.1": {"client-a"}})
-	if err != nil {
+	provider := strings.TrimPrefix(srv.URL, "https://")
+	if _, err := iamCall(st, "CreateOpenIDConnectProvider", url.Values{"Url": {srv.URL}, "ClientIDList.member.1": {"client-a"}}); err != nil {
 		f.Fatal(err)
 	}
-	pool := &storage.Pool{ID: "us-east-1:11111111-2222-3333-4444-555555555555", OpenIDConnectProviderARNs: []string{res.(oidcArnResult).OpenIDConnectProviderArn}}
-	provider := strings.TrimPrefix(srv.URL, "https://")
+	pool := &storage.Pool{ID: "us-east-1:11111111-2222-3333-4444-555555555555", OpenIDConnectProviderARNs: []string{iam.OIDCProviderARN(testAccount, provider)}}
 	v := newVerifier(st, srv.Client(), nil)
 
 	sign := func(alg jose.SignatureAlgorithm, k any, kid string, c map[string]any) string {
@@ -142,13 +143,12 @@ func FuzzSAML(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	idp := &samlIdP{key: key, der: der, entityID: "https://idp.example.com/saml"}
+	idp := &samlIdP{&fakeidp.SAML{Key: key, Cert: der, EntityID: "https://idp.example.com/saml"}}
 	st := fuzzStore(f)
-	res, err := iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"corp"}, "SAMLMetadataDocument": {idp.metadata()}})
-	if err != nil {
+	if _, err := iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"corp"}, "SAMLMetadataDocument": {idp.metadata()}}); err != nil {
 		f.Fatal(err)
 	}
-	arn := res.(samlArnResult).SAMLProviderArn
+	arn := iam.SAMLProviderARN(testAccount, "corp")
 	pool := &storage.Pool{ID: "us-east-1:11111111-2222-3333-4444-555555555555", SAMLProviderARNs: []string{arn}}
 	v := newVerifier(st, nil, nil)
 
@@ -196,7 +196,7 @@ func FuzzSAML(f *testing.F) {
 			checkRefusal(t, err)
 			return
 		}
-		if (l.Subject != "alice" && l.Subject != "bob") || l.AMR != arn+":"+idp.entityID+":"+l.Subject {
+		if (l.Subject != "alice" && l.Subject != "bob") || l.AMR != arn+":"+idp.EntityID+":"+l.Subject {
 			t.Fatalf("accepted a login that was never signed: %+v", l)
 		}
 	})

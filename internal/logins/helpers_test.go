@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +19,9 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
+	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/iamquery"
+	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/sqlite"
 )
@@ -139,18 +144,61 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// testVerifier is a Verifier used the way an operation table uses it: the
+// IAM provider a login needs is read from st in a snapshot, and a SAML
+// assertion is recorded in a write transaction after it verifies.
+type testVerifier struct {
+	*Verifier
+	st  storage.Store
+	now func() time.Time
+}
+
 // newVerifier returns a Verifier over st whose HTTP client trusts srv's TLS certificate.
-func newVerifier(st storage.Store, client *http.Client, mod func(*Config)) *Verifier {
-	cfg := Config{Store: st, HTTPClient: client, Now: fixedNow}
+func newVerifier(st storage.Store, client *http.Client, mod func(*Config)) *testVerifier {
+	cfg := Config{HTTPClient: client, Now: fixedNow}
 	if mod != nil {
 		mod(&cfg)
 	}
-	return New(cfg)
+	return &testVerifier{Verifier: New(cfg), st: st, now: cfg.Now}
 }
 
-// iamCall runs one of IAMActions as the dev account's root user.
+func (v *testVerifier) Verify(ctx context.Context, pool *storage.Pool, provider, token string) (*identity.VerifiedLogin, error) {
+	req := identity.LoginRequest{Pool: pool, Provider: provider, Token: token}
+	if arn := ProviderARN(pool, provider); arn != "" && v.st != nil {
+		err := v.st.View(ctx, func(r storage.Reader) error {
+			var err error
+			if strings.Contains(arn, ":saml-provider/") {
+				req.SAML, err = iam.SAMLProviderByARN(r, arn)
+			} else {
+				req.OIDC, err = iam.OIDCProviderByARN(r, arn)
+			}
+			if errors.Is(err, storage.ErrNotFound) {
+				req.SAML, req.OIDC, err = nil, nil, nil
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	l, err := v.Verifier.Verify(ctx, req)
+	if err != nil || l.Assertion == nil {
+		return l, err
+	}
+	err = v.st.Update(ctx, func(tx storage.Tx) error { return MarkAssertionUsed(tx, l.Assertion, v.now()) })
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// iamCall runs an IAM action as the dev account's root user.
 func iamCall(st storage.Store, name string, form url.Values) (any, error) {
-	a := IAMActions(st, fixedNow)[name]
+	svc, err := iamquery.New(iamquery.Config{Store: st, Now: fixedNow})
+	if err != nil {
+		return nil, err
+	}
+	a, _ := svc.Action(name)
 	c := &auth.Caller{Principal: &auth.Principal{AccountID: testAccount, ARN: "arn:aws:iam::" + testAccount + ":root"}}
 	return a.Call(context.Background(), c, form)
 }

@@ -2,9 +2,9 @@ package logins
 
 import (
 	"context"
-	"errors"
 	"strings"
 
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
 )
@@ -21,20 +21,12 @@ const msgAudience = "Invalid login token. Incorrect token audience."
 // Thumbprints are stored but not enforced: the issuer's TLS certificate is
 // checked against the system trust store, as AWS does today for providers
 // with publicly trusted certificates.
-func (v *Verifier) openIDConnect(ctx context.Context, pool *storage.Pool, provider, token string) (*identity.VerifiedLogin, error) {
-	arn := ""
-	for _, a := range pool.OpenIDConnectProviderARNs {
-		if oidcKeyOfARN(a) == provider {
-			arn = a
-			break
-		}
-	}
-	if arn == "" {
+//
+// doc is the IAM provider as the caller read it; nil (the pool names none
+// for this key, or IAM no longer has it [inf]) refuses the login.
+func (v *Verifier) openIDConnect(ctx context.Context, pool *storage.Pool, provider, token string, doc *iam.OIDCProvider) (*identity.VerifiedLogin, error) {
+	if ProviderARN(pool, provider) == "" || doc == nil {
 		return nil, refuse(msgUnsupported)
-	}
-	doc, err := v.oidcProvider(ctx, arn)
-	if err != nil {
-		return nil, err
 	}
 	peek, err := peekClaims(token)
 	if err != nil {
@@ -96,49 +88,9 @@ func oidcLogin(provider, aud string, c claims) (*identity.VerifiedLogin, error) 
 	}, nil
 }
 
-// oidcProvider loads the IAM OIDC provider of arn. A provider the pool
-// names but IAM no longer has refuses the login [inf].
-func (v *Verifier) oidcProvider(ctx context.Context, arn string) (*OIDCProviderDoc, error) {
-	account, ok := accountOfARN(arn)
-	if !ok || v.store == nil {
-		return nil, refuseCause(msgUnsupported, errNoStore)
-	}
-	var doc *OIDCProviderDoc
-	err := v.store.View(ctx, func(r storage.Reader) error {
-		res, err := r.GetResource(account, KindOIDCProvider, oidcKeyOfARN(arn))
-		if err != nil {
-			return err
-		}
-		doc, err = decodeOIDCDoc(res.Doc)
-		return err
-	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, refuse(msgUnsupported)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return doc, nil
-}
-
 // oidcKeyOfARN returns the Logins key of an OIDC provider ARN
 // (arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH -> HOST/PATH), or "".
 func oidcKeyOfARN(arn string) string {
-	if _, ok := accountOfARN(arn); !ok {
-		return ""
-	}
-	_, key, ok := strings.Cut(arn, ":oidc-provider/")
-	if !ok {
-		return ""
-	}
+	_, key, _ := iam.ParseProviderARN(arn, "oidc-provider")
 	return key
-}
-
-// accountOfARN returns the account of an arn:aws:iam::ACCOUNT:... ARN.
-func accountOfARN(arn string) (string, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[4] == "" {
-		return "", false
-	}
-	return parts[4], true
 }

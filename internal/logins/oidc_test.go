@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -23,11 +24,10 @@ func oidcSetup(t *testing.T, p *idp, clientIDs ...string) (storage.Store, *stora
 	for i, c := range clientIDs {
 		form.Set("ClientIDList.member."+string(rune('1'+i)), c)
 	}
-	res, err := iamCall(st, "CreateOpenIDConnectProvider", form)
-	if err != nil {
+	if _, err := iamCall(st, "CreateOpenIDConnectProvider", form); err != nil {
 		t.Fatal(err)
 	}
-	arn := res.(oidcArnResult).OpenIDConnectProviderArn
+	arn := iam.OIDCProviderARN(testAccount, p.host())
 	if want := "arn:aws:iam::" + testAccount + ":oidc-provider/" + p.host(); arn != want {
 		t.Fatalf("arn = %q, want %q", arn, want)
 	}

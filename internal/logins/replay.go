@@ -1,7 +1,6 @@
 package logins
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -21,8 +21,12 @@ const pruneBatch = 20
 // not documented.
 const msgReplay = "Invalid login token. SAML assertion has already been used."
 
-// markAssertionUsed records the assertion (issuer, id) as used until its
-// validity ends, or refuses it if it was used before.
+// KindSAMLAssertion records a SAML assertion that was used (the replay cache).
+const KindSAMLAssertion = "saml-assertion"
+
+// MarkAssertionUsed records the assertion (issuer, id) as used until its
+// validity ends, in the caller's write transaction, or refuses it if it
+// was used before. Every operation that accepts a SAML login calls it.
 //
 // The cache lives in storage as Resources of kind KindSAMLAssertion in the
 // provider's account, so every node sharing the database sees it and the
@@ -31,14 +35,11 @@ const msgReplay = "Invalid login token. SAML assertion has already been used."
 // each insert deletes up to pruneBatch expired entries, which keeps the set
 // bounded by the assertions still valid plus a small backlog. The ID is
 // hashed so names have a fixed length whatever the IdP's IDs look like.
-func (v *Verifier) markAssertionUsed(ctx context.Context, account, issuer, id string, until time.Time) error {
-	if v.store == nil {
-		return refuseCause(msgSAML, errNoStore)
-	}
-	sum := sha256.Sum256([]byte(issuer + "\x00" + id))
-	name := fmt.Sprintf("%020d/%s", until.Unix(), hex.EncodeToString(sum[:]))
-	now := v.now()
-	err := v.store.Update(ctx, func(tx storage.Tx) error {
+func MarkAssertionUsed(tx storage.Tx, a *identity.Assertion, now time.Time) error {
+	account := a.Account
+	sum := sha256.Sum256([]byte(a.Issuer + "\x00" + a.ID))
+	name := fmt.Sprintf("%020d/%s", a.Until.Unix(), hex.EncodeToString(sum[:]))
+	err := func() error {
 		err := tx.CreateResource(&storage.Resource{
 			AccountID: account, Kind: KindSAMLAssertion, Name: name, Doc: []byte("{}"), CreatedAt: now,
 		})
@@ -60,7 +61,7 @@ func (v *Verifier) markAssertionUsed(ctx context.Context, account, issuer, id st
 			}
 		}
 		return nil
-	})
+	}()
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return refuse(msgReplay)
 	}

@@ -1,7 +1,6 @@
 package logins
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
 )
@@ -41,13 +41,17 @@ const msgSAML = "Invalid login token. Invalid SAML response."
 // saml verifies a base64 SAMLResponse for an IAM SAML provider the pool
 // names. Only content covered by a valid signature (the element goxmldsig
 // returns after validation) is read, which defeats signature wrapping.
-func (v *Verifier) saml(ctx context.Context, pool *storage.Pool, provider, token string) (*identity.VerifiedLogin, error) {
-	if !slices.Contains(pool.SAMLProviderARNs, provider) {
+//
+// prov is the IAM provider as the caller read it (nil: IAM has none). The
+// assertion is returned for the caller to record as used (MarkAssertionUsed)
+// in the write that accepts the login.
+func (v *Verifier) saml(pool *storage.Pool, provider, token string, prov *iam.SAMLProvider) (*identity.VerifiedLogin, error) {
+	if !slices.Contains(pool.SAMLProviderARNs, provider) || prov == nil {
 		return nil, refuse(msgUnsupported)
 	}
-	md, err := v.samlProvider(ctx, provider)
+	md, err := iam.ParseMetadata(prov.SAMLMetadataDocument)
 	if err != nil {
-		return nil, err
+		return nil, refuseCause(msgSAML, err)
 	}
 	now := v.now()
 	if !md.ValidUntil.IsZero() && now.After(md.ValidUntil) {
@@ -68,10 +72,7 @@ func (v *Verifier) saml(ctx context.Context, pool *storage.Pool, provider, token
 	if err != nil {
 		return nil, err
 	}
-	account, _ := accountOfARN(provider)
-	if err := v.markAssertionUsed(ctx, account, a.issuer, a.id, a.until); err != nil {
-		return nil, err
-	}
+	account, _, _ := iam.ParseProviderARN(provider, "saml-provider")
 	c := map[string]any{}
 	for k, vals := range a.attrs {
 		if len(vals) == 1 {
@@ -93,8 +94,9 @@ func (v *Verifier) saml(ctx context.Context, pool *storage.Pool, provider, token
 		Provider: provider,
 		Subject:  a.subject,
 		// [inf] PROVIDER:QUALIFIER:SUBJECT with the IdP's entity id as qualifier.
-		AMR:    provider + ":" + a.issuer + ":" + a.subject,
-		Claims: c,
+		AMR:       provider + ":" + a.issuer + ":" + a.subject,
+		Claims:    c,
+		Assertion: &identity.Assertion{Account: account, Issuer: a.issuer, ID: a.id, Until: a.until},
 	}, nil
 }
 
@@ -108,7 +110,7 @@ type assertion struct {
 // validAssertion returns the single assertion of response, taken from the
 // validated copy of whichever element is signed (the Response, else the
 // Assertion), and checks its conditions.
-func (v *Verifier) validAssertion(resp *etree.Element, md *idpMetadata, now time.Time) (*assertion, error) {
+func (v *Verifier) validAssertion(resp *etree.Element, md *iam.Metadata, now time.Time) (*assertion, error) {
 	if resp == nil || resp.Tag != "Response" || resp.NamespaceURI() != nsSAMLP {
 		return nil, refuseCause(msgSAML, errors.New("root is not a samlp:Response"))
 	}
@@ -153,7 +155,7 @@ func (v *Verifier) validAssertion(resp *etree.Element, md *idpMetadata, now time
 }
 
 // checkAssertion reads a validated assertion and applies its conditions.
-func (v *Verifier) checkAssertion(a *etree.Element, md *idpMetadata, now time.Time) (*assertion, error) {
+func (v *Verifier) checkAssertion(a *etree.Element, md *iam.Metadata, now time.Time) (*assertion, error) {
 	out := &assertion{id: a.SelectAttrValue("ID", ""), attrs: map[string][]string{}}
 	if out.id == "" {
 		return nil, refuseCause(msgSAML, errors.New("assertion has no ID"))
@@ -245,33 +247,4 @@ func children(el *etree.Element, ns, tag string) []*etree.Element {
 		}
 	}
 	return out
-}
-
-// samlProvider loads and parses the metadata of the IAM SAML provider arn.
-func (v *Verifier) samlProvider(ctx context.Context, arn string) (*idpMetadata, error) {
-	account, ok := accountOfARN(arn)
-	_, name, isSAML := strings.Cut(arn, ":saml-provider/")
-	if !ok || !isSAML || v.store == nil {
-		return nil, refuseCause(msgUnsupported, errNoStore)
-	}
-	var doc *SAMLProviderDoc
-	err := v.store.View(ctx, func(r storage.Reader) error {
-		res, err := r.GetResource(account, KindSAMLProvider, name)
-		if err != nil {
-			return err
-		}
-		doc, err = decodeSAMLDoc(res.Doc)
-		return err
-	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, refuse(msgUnsupported)
-	}
-	if err != nil {
-		return nil, err
-	}
-	md, err := parseMetadata(doc.SAMLMetadataDocument)
-	if err != nil {
-		return nil, refuseCause(msgSAML, err)
-	}
-	return md, nil
 }

@@ -2,12 +2,7 @@ package logins
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"math/big"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,52 +11,24 @@ import (
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/test/fakeidp"
 )
 
 // samlIdP signs SAML responses with a certificate made at test time (see
 // testdata/README.md: no fixture files, no xmlsec1).
-type samlIdP struct {
-	key      *rsa.PrivateKey
-	der      []byte
-	entityID string
-}
+type samlIdP struct{ *fakeidp.SAML }
 
-func newSAMLIdP(t *testing.T) *samlIdP {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test idp"},
-		NotBefore: testNow.Add(-24 * time.Hour), NotAfter: testNow.Add(365 * 24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &samlIdP{key: key, der: der, entityID: "https://idp.example.com/saml"}
-}
+func newSAMLIdP(t *testing.T) *samlIdP { return &samlIdP{fakeidp.NewSAML(t, testNow)} }
 
-func (s *samlIdP) metadata() string {
-	return `<?xml version="1.0"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="` + s.entityID + `">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing">
-      <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>` +
-		base64.StdEncoding.EncodeToString(s.der) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
-    </md:KeyDescriptor>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>`
-}
+func (s *samlIdP) metadata() string { return s.Metadata() }
 
 // assertion returns an unsigned assertion for nameID, valid around testNow.
 func (s *samlIdP) assertion(id, nameID string) *etree.Element {
 	doc := etree.NewDocument()
 	err := doc.ReadFromString(`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="` + id + `" Version="2.0" IssueInstant="` + testNow.Format(time.RFC3339) + `">
-<saml:Issuer>` + s.entityID + `</saml:Issuer>
+<saml:Issuer>` + s.EntityID + `</saml:Issuer>
 <saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">` + nameID + `</saml:NameID>
 <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="` + testNow.Add(5*time.Minute).Format(time.RFC3339) + `" Recipient="https://signin.aws.amazon.com/saml"/></saml:SubjectConfirmation></saml:Subject>
 <saml:Conditions NotBefore="` + testNow.Add(-time.Minute).Format(time.RFC3339) + `" NotOnOrAfter="` + testNow.Add(time.Hour).Format(time.RFC3339) + `"><saml:AudienceRestriction><saml:Audience>urn:amazon:webservices</saml:Audience></saml:AudienceRestriction></saml:Conditions>
@@ -78,7 +45,7 @@ func (s *samlIdP) assertion(id, nameID string) *etree.Element {
 
 func (s *samlIdP) sign(t *testing.T, el *etree.Element) *etree.Element {
 	t.Helper()
-	ctx, err := dsig.NewSigningContext(s.key, [][]byte{s.der})
+	ctx, err := dsig.NewSigningContext(s.Key, [][]byte{s.Cert})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,11 +86,10 @@ func encodeResponse(t *testing.T, r *etree.Element) string {
 func samlSetup(t *testing.T, s *samlIdP) (storage.Store, *storage.Pool, string) {
 	t.Helper()
 	st := openStore(t)
-	res, err := iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"corp"}, "SAMLMetadataDocument": {s.metadata()}})
-	if err != nil {
+	if _, err := iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"corp"}, "SAMLMetadataDocument": {s.metadata()}}); err != nil {
 		t.Fatal(err)
 	}
-	arn := res.(samlArnResult).SAMLProviderArn
+	arn := iam.SAMLProviderARN(testAccount, "corp")
 	return st, &storage.Pool{ID: "us-east-1:11111111-2222-3333-4444-555555555555", SAMLProviderARNs: []string{arn}}, arn
 }
 
@@ -137,7 +103,7 @@ func TestSAMLAccepted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Subject != "alice" || l.Provider != arn || l.AMR != arn+":"+idp.entityID+":alice" || l.RoleMappingKey != arn {
+	if l.Subject != "alice" || l.Provider != arn || l.AMR != arn+":"+idp.EntityID+":alice" || l.RoleMappingKey != arn {
 		t.Fatalf("login = %+v", l)
 	}
 	roles, _ := l.Claims[RoleAttribute].([]any)

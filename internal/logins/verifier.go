@@ -2,7 +2,6 @@ package logins
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -15,7 +14,7 @@ import (
 
 // Logins keys of the providers AWS knows by name (api-notes §4.7).
 const (
-	ProviderCognitoIdentity = "cognito-identity.amazonaws.com"
+	ProviderCognitoIdentity = identity.CognitoIdentity
 	ProviderFacebook        = "graph.facebook.com"
 	ProviderGoogle          = "accounts.google.com"
 	ProviderAmazon          = "www.amazon.com"
@@ -24,9 +23,10 @@ const (
 )
 
 // Verifier verifies Logins entries; it implements identity.LoginVerifier
-// and is safe for concurrent use.
+// and is safe for concurrent use. It holds no storage handle: the IAM
+// providers a login needs come with the request, read by the caller in its
+// own snapshot, and SAML assertions are recorded by the caller's write.
 type Verifier struct {
-	store      storage.Store
 	tokens     identity.TokenVerifier
 	fetch      *fetcher
 	userPools  UserPoolConfig
@@ -42,7 +42,7 @@ var _ identity.LoginVerifier = (*Verifier)(nil)
 // New returns a Verifier for cfg.
 func New(cfg Config) *Verifier {
 	v := &Verifier{
-		store: cfg.Store, tokens: cfg.Tokens, userPools: cfg.UserPools, social: cfg.Social,
+		tokens: cfg.Tokens, userPools: cfg.UserPools, social: cfg.Social,
 		skew: cfg.Skew, now: cfg.Now, log: cfg.Logger,
 	}
 	if v.skew <= 0 {
@@ -67,8 +67,9 @@ func New(cfg Config) *Verifier {
 // Verify checks one Logins entry of a request against pool. Failures are
 // *apierr.Error: NotAuthorizedException with AWS's text, or
 // ExternalServiceException when a provider API cannot be reached.
-func (v *Verifier) Verify(ctx context.Context, pool *storage.Pool, provider, token string) (*identity.VerifiedLogin, error) {
-	l, err := v.verify(ctx, pool, provider, token)
+func (v *Verifier) Verify(ctx context.Context, r identity.LoginRequest) (*identity.VerifiedLogin, error) {
+	pool, provider := r.Pool, r.Provider
+	l, err := v.verify(ctx, r)
 	if err != nil {
 		ae := apierr.As(err)
 		// The cause may name a key id or URL, never the token itself.
@@ -79,7 +80,8 @@ func (v *Verifier) Verify(ctx context.Context, pool *storage.Pool, provider, tok
 	return l, nil
 }
 
-func (v *Verifier) verify(ctx context.Context, pool *storage.Pool, provider, token string) (*identity.VerifiedLogin, error) {
+func (v *Verifier) verify(ctx context.Context, r identity.LoginRequest) (*identity.VerifiedLogin, error) {
+	pool, provider, token := r.Pool, r.Provider, r.Token
 	if token == "" {
 		return nil, refuse(msgInvalid)
 	}
@@ -89,7 +91,7 @@ func (v *Verifier) verify(ctx context.Context, pool *storage.Pool, provider, tok
 	case isUserPoolProvider(provider):
 		return v.userPool(ctx, pool, provider, token)
 	case strings.HasPrefix(provider, "arn:"):
-		return v.saml(ctx, pool, provider, token)
+		return v.saml(pool, provider, token, r.SAML)
 	case provider == ProviderGoogle || provider == ProviderApple:
 		return v.socialOIDC(ctx, pool, provider, token)
 	case provider == ProviderFacebook:
@@ -101,7 +103,38 @@ func (v *Verifier) verify(ctx context.Context, pool *storage.Pool, provider, tok
 	case pool.DeveloperProviderName != "" && provider == pool.DeveloperProviderName:
 		return nil, developerRefusal(token)
 	}
-	return v.openIDConnect(ctx, pool, provider, token)
+	return v.openIDConnect(ctx, pool, provider, token, r.OIDC)
+}
+
+// ProviderARN names the IAM provider a Logins entry is verified against:
+// the SAML provider ARN the pool lists, or the pool's OIDC provider ARN
+// whose Logins key (host and path) is provider; "" when it needs none.
+// The caller reads that provider in its snapshot for the LoginRequest.
+func ProviderARN(pool *storage.Pool, provider string) string {
+	if strings.HasPrefix(provider, "arn:") {
+		if slices.Contains(pool.SAMLProviderARNs, provider) {
+			return provider
+		}
+		return ""
+	}
+	if isKnownProvider(pool, provider) {
+		return ""
+	}
+	for _, arn := range pool.OpenIDConnectProviderARNs {
+		if oidcKeyOfARN(arn) == provider {
+			return arn
+		}
+	}
+	return ""
+}
+
+// isKnownProvider reports a Logins key verified without an IAM provider.
+func isKnownProvider(pool *storage.Pool, provider string) bool {
+	switch provider {
+	case ProviderCognitoIdentity, ProviderGoogle, ProviderApple, ProviderFacebook, ProviderAmazon, ProviderTwitter:
+		return true
+	}
+	return isUserPoolProvider(provider) || (pool.DeveloperProviderName != "" && provider == pool.DeveloperProviderName)
 }
 
 // developerRefusal answers a developer provider name in GetId /
@@ -163,6 +196,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-
-// errNoStore: a Verifier without a store cannot look up IAM providers.
-var errNoStore = errors.New("logins: no store configured")

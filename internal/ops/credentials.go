@@ -7,7 +7,9 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/storage"
 )
 
 var errNoIssuer = errors.New("ops: no token issuer configured")
@@ -41,15 +43,15 @@ type getCredentialsOutput struct {
 // credentials at the STS.
 func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller, in *getCredentialsInput) (*getCredentialsOutput, error) {
 	c.Region = regionOf(in.IdentityId)
-	pool, logins, err := s.publicLogins(ctx, in.IdentityId, in.Logins)
+	res, err := s.resolve(ctx, resolveRequest{
+		load:   identityPool(in.IdentityId),
+		logins: in.Logins,
+		link:   linkRequest{target: in.IdentityId, now: s.now().UTC()},
+	})
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.link(ctx, linkRequest{pool: pool, target: in.IdentityId, logins: logins, now: s.now().UTC()})
-	if err != nil {
-		return nil, err
-	}
-	ident := res.identity
+	pool, logins, ident := res.pool, res.logins, res.identity
 	roleLogins := logins
 	if !ident.Authenticated {
 		roleLogins = nil
@@ -76,7 +78,12 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 	if err != nil {
 		return nil, err
 	}
+	roleRecord, err := s.roleRecord(ctx, role)
+	if err != nil {
+		return nil, err
+	}
 	creds, err := s.sts.AssumeRoleWithWebIdentity(ctx, identity.AssumeRequest{
+		Role:             roleRecord,
 		AccountID:        pool.AccountID,
 		RoleARN:          role,
 		SessionName:      credentialsSessionName,
@@ -99,4 +106,19 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 			Expiration:   stamp(creds.Expiration),
 		},
 	}, nil
+}
+
+// roleRecord reads the IAM record of the role the call resolved to (nil when
+// IAM has none), for the embedded STS's trust check.
+func (s *Service) roleRecord(ctx context.Context, arn string) (*iam.Role, error) {
+	var role *iam.Role
+	err := s.view(ctx, func(r storage.Reader) error {
+		var err error
+		role, err = iam.RoleByARN(r, arn)
+		if isNotFound(err) {
+			role, err = nil, nil
+		}
+		return err
+	})
+	return role, err
 }

@@ -26,6 +26,8 @@ type devTokenInput struct {
 // (trusted: the caller signs with the pool owner's keys), links the other
 // presented logins, and issues a token.
 func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, c *auth.Caller, in *devTokenInput) (*tokenOutput, error) {
+	// The pool is read first, on its own, because the developer provider
+	// it names decides which Logins entry is the trusted developer user.
 	pool, err := s.readPool(ctx, c, in.IdentityPoolId)
 	if err != nil {
 		return nil, err
@@ -43,22 +45,28 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, c *aut
 			others[k] = v
 		}
 	}
-	logins, err := s.verifyLogins(ctx, pool, others)
-	if err != nil {
-		return nil, err
-	}
 	newID, err := newIdentityID(pool.Region)
 	if err != nil {
 		return nil, apierr.Internal(err)
 	}
 	dev := &storage.Login{Provider: pool.DeveloperProviderName, Subject: user}
-	res, err := s.link(ctx, linkRequest{
-		pool: pool, target: in.IdentityId, logins: logins, dev: dev,
-		devExclusive: in.IdentityId != "", newID: newID, now: s.now().UTC(),
+	res, err := s.resolve(ctx, resolveRequest{
+		load: func(r storage.Reader) (*storage.Pool, error) {
+			p, err := callerPool(r, c, in.IdentityPoolId)
+			if err == nil && p.DeveloperProviderName != dev.Provider {
+				return nil, errPoolChanged // renamed since the first read
+			}
+			return p, err
+		},
+		logins: others,
+		link: linkRequest{
+			target: in.IdentityId, dev: dev, devExclusive: in.IdentityId != "", newID: newID, now: s.now().UTC(),
+		},
 	})
 	if err != nil {
 		return nil, err
 	}
+	pool, logins := res.pool, res.logins
 	ttl := developerTokenTTL
 	if in.TokenDuration > 0 {
 		ttl = time.Duration(in.TokenDuration) * time.Second

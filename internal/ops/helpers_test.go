@@ -25,7 +25,8 @@ import (
 // providers it knows, and "cognito|IDENTITYID" for this service's tokens.
 type tableVerifier struct{ providers []string }
 
-func (v tableVerifier) Verify(_ context.Context, _ *storage.Pool, provider, token string) (*identity.VerifiedLogin, error) {
+func (v tableVerifier) Verify(_ context.Context, r identity.LoginRequest) (*identity.VerifiedLogin, error) {
+	provider, token := r.Provider, r.Token
 	p, sub, ok := strings.Cut(token, "|")
 	if provider == CognitoProvider && ok && p == "cognito" {
 		return &identity.VerifiedLogin{Provider: provider, IdentityID: sub, Claims: map[string]any{"amr": []any{"authenticated", "dev", "dev:x:y"}}}, nil
@@ -39,6 +40,19 @@ func (v tableVerifier) Verify(_ context.Context, _ *storage.Pool, provider, toke
 		}
 	}
 	return nil, apierr.NotAuthorizedf(msgUnsupportedIdP)
+}
+
+// Peek claims what Verify would return for a well-formed token; the
+// operations must still refuse a token that then fails to verify.
+func (v tableVerifier) Peek(r identity.LoginRequest) (*identity.VerifiedLogin, bool) {
+	p, sub, ok := strings.Cut(r.Token, "|")
+	switch {
+	case !ok:
+		return nil, false
+	case r.Provider == CognitoProvider && p == "cognito":
+		return &identity.VerifiedLogin{Provider: r.Provider, IdentityID: sub}, true
+	}
+	return &identity.VerifiedLogin{Provider: r.Provider, Subject: sub}, true
 }
 
 type recordingIssuer struct {

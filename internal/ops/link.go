@@ -7,6 +7,7 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/identity"
+	loginsvc "github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -38,9 +39,11 @@ type linkResult struct {
 	merged []string
 }
 
-// link resolves a call's logins to one identity in a single transaction:
-// it returns the identity that owns them, links logins not yet linked, and
-// merges identities when the logins belong to different ones.
+// linkTx resolves a call's logins to one identity inside tx: it returns
+// the identity that owns them, links logins not yet linked, and merges
+// identities when the logins belong to different ones. SAML assertions are
+// recorded as used first (a replay fails the call). Run on a read pass
+// (readOnlyTx), it decides without writing or reports that it must write.
 //
 // Merge rule (AWS leaves it undocumented, api-notes §4.8): an identity that
 // already holds one of the presented logins becomes the owner (the oldest
@@ -48,31 +51,6 @@ type linkResult struct {
 // holder give it their logins and are disabled. The owner's id is returned,
 // which is why GetOpenIdToken and GetCredentialsForIdentity return an
 // IdentityId at all.
-func (s *Service) link(ctx context.Context, req linkRequest) (*linkResult, error) {
-	if req.target != "" || len(req.logins) > 0 || req.dev != nil {
-		// Calls on existing identities mostly change nothing. Decide that on
-		// a read snapshot first, so they neither queue behind the single
-		// writer nor share its connection; only a call that must write runs
-		// again as a write transaction, which re-reads everything.
-		if res, needsWrite, err := s.linkReadOnly(ctx, req); !needsWrite {
-			return res, err
-		}
-	}
-	var res *linkResult
-	err := s.update(ctx, func(tx storage.Tx) error {
-		r, err := s.linkTx(tx, req)
-		res = r
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(res.merged) > 0 {
-		s.log.InfoContext(ctx, "identities merged", "pool", req.pool.ID, "owner", res.identity.ID, "disabled", res.merged)
-	}
-	return res, nil
-}
-
 // linkReadOnly runs linkTx in a read transaction. needsWrite reports that
 // linkTx tried to write; res and err are then to be ignored.
 func (s *Service) linkReadOnly(ctx context.Context, req linkRequest) (res *linkResult, needsWrite bool, err error) {
@@ -86,6 +64,13 @@ func (s *Service) linkReadOnly(ctx context.Context, req linkRequest) (res *linkR
 
 func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 	pool := req.pool
+	for _, l := range req.logins {
+		if l.Assertion != nil {
+			if err := loginsvc.MarkAssertionUsed(tx, l.Assertion, req.now); err != nil {
+				return nil, err
+			}
+		}
+	}
 	var stored []storage.Login
 	var asserted []string
 	for _, l := range req.logins {

@@ -3,38 +3,71 @@ package ops
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
+	loginsvc "github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/storage"
 )
 
 // CognitoProvider is the Logins key of tokens issued by this service
 // (GetOpenIdToken, GetOpenIdTokenForDeveloperIdentity).
-const CognitoProvider = "cognito-identity.amazonaws.com"
+const CognitoProvider = identity.CognitoIdentity
 
-// verifyLogins verifies every Logins entry (in key order); any failure fails
+// readLogins builds, inside the call's snapshot, the request to verify each
+// Logins entry (in key order), with the IAM provider it is verified
+// against, so verification itself needs no storage.
+func readLogins(r storage.Reader, pool *storage.Pool, raw map[string]string) ([]identity.LoginRequest, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]identity.LoginRequest, 0, len(keys))
+	for _, k := range keys {
+		req := identity.LoginRequest{Pool: pool, Provider: k, Token: raw[k]}
+		if arn := loginsvc.ProviderARN(pool, k); arn != "" {
+			var err error
+			if strings.Contains(arn, ":saml-provider/") {
+				req.SAML, err = iam.SAMLProviderByARN(r, arn)
+			} else {
+				req.OIDC, err = iam.OIDCProviderByARN(r, arn)
+			}
+			if err != nil && !isNotFound(err) {
+				return nil, err
+			}
+			if err != nil {
+				req.SAML, req.OIDC = nil, nil // the pool names a provider IAM no longer has
+			}
+		}
+		out = append(out, req)
+	}
+	return out, nil
+}
+
+// verifyLogins verifies every Logins entry (in key order), outside any
+// transaction: a provider's keys may have to be fetched. Any failure fails
 // the call, as AWS documents ("if any of the tokens fail, the whole call
 // fails"). The developer provider is never a token: in the public operations
 // it is refused, and the developer operation takes it out before calling.
-func (s *Service) verifyLogins(ctx context.Context, pool *storage.Pool, logins map[string]string) ([]*identity.VerifiedLogin, error) {
-	if len(logins) == 0 {
+func (s *Service) verifyLogins(ctx context.Context, pool *storage.Pool, reqs []identity.LoginRequest) ([]*identity.VerifiedLogin, error) {
+	if len(reqs) == 0 {
 		return nil, nil
 	}
 	if s.logins == nil {
 		return nil, apierr.NotAuthorizedf(msgUnsupportedIdP)
 	}
-	keys := make([]string, 0, len(logins))
-	for k := range logins {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make([]*identity.VerifiedLogin, 0, len(keys))
-	for _, k := range keys {
-		if pool.DeveloperProviderName != "" && k == pool.DeveloperProviderName {
+	out := make([]*identity.VerifiedLogin, 0, len(reqs))
+	for _, req := range reqs {
+		if pool.DeveloperProviderName != "" && req.Provider == pool.DeveloperProviderName {
 			return nil, apierr.NotAuthorizedf(msgUnsupportedIdP)
 		}
-		v, err := s.logins.Verify(ctx, pool, k, logins[k])
+		v, err := s.logins.Verify(ctx, req)
 		if err != nil {
 			return nil, apierr.As(err)
 		}
@@ -42,11 +75,45 @@ func (s *Service) verifyLogins(ctx context.Context, pool *storage.Pool, logins m
 			return nil, apierr.NotAuthorizedf(msgUnsupportedIdP)
 		}
 		if v.Provider == "" {
-			v.Provider = k
+			v.Provider = req.Provider
 		}
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// peekLogins is what the Logins entries claim before verification (see
+// identity.LoginVerifier.Peek); ok is false when any entry cannot say.
+func (s *Service) peekLogins(pool *storage.Pool, reqs []identity.LoginRequest) ([]*identity.VerifiedLogin, bool) {
+	if len(reqs) > 0 && s.logins == nil {
+		return nil, false
+	}
+	out := make([]*identity.VerifiedLogin, 0, len(reqs))
+	for _, req := range reqs {
+		if pool.DeveloperProviderName != "" && req.Provider == pool.DeveloperProviderName {
+			return nil, false
+		}
+		l, ok := s.logins.Peek(req)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, l)
+	}
+	return out, true
+}
+
+// sameLogins reports whether verification found the logins a peek claimed.
+func sameLogins(peeked, verified []*identity.VerifiedLogin) bool {
+	if len(peeked) != len(verified) {
+		return false
+	}
+	for i, p := range peeked {
+		v := verified[i]
+		if p.Provider != v.Provider || p.Subject != v.Subject || p.IdentityID != v.IdentityID || v.Assertion != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // authenticatedAMR is the amr of an authenticated token: "authenticated",

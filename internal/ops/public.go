@@ -7,6 +7,7 @@ import (
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/identity"
+	loginsvc "github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -27,26 +28,21 @@ type identityIDOutput struct {
 // as needed, or a new guest identity when there are none.
 func (s *Service) GetId(ctx context.Context, c *auth.Caller, in *getIDInput) (*identityIDOutput, error) {
 	c.Region = regionOf(in.IdentityPoolId)
-	var pool *storage.Pool
-	err := s.view(ctx, func(r storage.Reader) (err error) {
-		pool, err = r.GetPool(in.IdentityPoolId)
-		if isNotFound(err) || (err == nil && in.AccountId != "" && in.AccountId != pool.AccountID) {
-			return poolNotFound(in.IdentityPoolId)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	logins, err := s.verifyLogins(ctx, pool, in.Logins)
-	if err != nil {
-		return nil, err
-	}
-	newID, err := newIdentityID(pool.Region)
+	newID, err := newIdentityID(c.Region)
 	if err != nil {
 		return nil, apierr.Internal(err)
 	}
-	res, err := s.link(ctx, linkRequest{pool: pool, logins: logins, newID: newID, now: s.now().UTC()})
+	res, err := s.resolve(ctx, resolveRequest{
+		load: func(r storage.Reader) (*storage.Pool, error) {
+			pool, err := r.GetPool(in.IdentityPoolId)
+			if isNotFound(err) || (err == nil && in.AccountId != "" && in.AccountId != pool.AccountID) {
+				return nil, poolNotFound(in.IdentityPoolId)
+			}
+			return pool, err
+		},
+		logins: in.Logins,
+		link:   linkRequest{newID: newID, now: s.now().UTC()},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -66,42 +62,39 @@ type tokenOutput struct {
 // GetOpenIdToken issues the basic (classic) flow's OpenID token.
 func (s *Service) GetOpenIdToken(ctx context.Context, c *auth.Caller, in *getOpenIDTokenInput) (*tokenOutput, error) {
 	c.Region = regionOf(in.IdentityId)
-	pool, logins, err := s.publicLogins(ctx, in.IdentityId, in.Logins)
+	res, err := s.resolve(ctx, resolveRequest{
+		load:   identityPool(in.IdentityId),
+		logins: in.Logins,
+		// Classic-flow checks (api-notes §4.2): an absent AllowClassicFlow
+		// allows it, an explicit false refuses it; role mappings need the
+		// enhanced flow.
+		check: func(pool *storage.Pool) error {
+			if pool.AllowClassicFlow != nil && !*pool.AllowClassicFlow {
+				return apierr.InvalidParameterf("Basic (classic) flow is not enabled, please use enhanced flow.")
+			}
+			if len(pool.RoleMappings) > 0 {
+				return apierr.InvalidParameterf("Basic (classic) flow is not supported with RoleMappings, please use enhanced flow.")
+			}
+			return nil
+		},
+		link: linkRequest{target: in.IdentityId, now: s.now().UTC()},
+	})
 	if err != nil {
 		return nil, err
 	}
-	// Classic-flow checks (api-notes §4.2): an absent AllowClassicFlow
-	// allows it, an explicit false refuses it; role mappings need the
-	// enhanced flow.
-	if pool.AllowClassicFlow != nil && !*pool.AllowClassicFlow {
-		return nil, apierr.InvalidParameterf("Basic (classic) flow is not enabled, please use enhanced flow.")
-	}
-	if len(pool.RoleMappings) > 0 {
-		return nil, apierr.InvalidParameterf("Basic (classic) flow is not supported with RoleMappings, please use enhanced flow.")
-	}
-	res, err := s.link(ctx, linkRequest{pool: pool, target: in.IdentityId, logins: logins, now: s.now().UTC()})
-	if err != nil {
-		return nil, err
-	}
-	token, err := s.issue(ctx, pool, res.identity, logins, nil, openIDTokenTTL, nil)
+	token, err := s.issue(ctx, res.pool, res.identity, res.logins, nil, openIDTokenTTL, nil)
 	if err != nil {
 		return nil, err
 	}
 	return &tokenOutput{IdentityId: res.identity.ID, Token: token}, nil
 }
 
-// publicLogins reads the identity's pool and verifies the call's logins.
-func (s *Service) publicLogins(ctx context.Context, identityID string, raw map[string]string) (*storage.Pool, []*identity.VerifiedLogin, error) {
-	var pool *storage.Pool
-	err := s.view(ctx, func(r storage.Reader) (err error) {
-		_, pool, err = publicIdentity(r, identityID)
-		return err
-	})
-	if err != nil {
-		return nil, nil, err
+// identityPool loads the pool of identity id for an unsigned operation.
+func identityPool(id string) func(storage.Reader) (*storage.Pool, error) {
+	return func(r storage.Reader) (*storage.Pool, error) {
+		_, pool, err := publicIdentity(r, id)
+		return pool, err
 	}
-	logins, err := s.verifyLogins(ctx, pool, raw)
-	return pool, logins, err
 }
 
 // issue signs an OpenID token for ident: unauthenticated for a guest,
@@ -141,10 +134,23 @@ type unlinkIdentityInput struct {
 // authenticated, so it can't be used as a guest either).
 func (s *Service) UnlinkIdentity(ctx context.Context, c *auth.Caller, in *unlinkIdentityInput) (*empty, error) {
 	c.Region = regionOf(in.IdentityId)
-	_, logins, err := s.publicLogins(ctx, in.IdentityId, in.Logins)
+	var pool *storage.Pool
+	var reqs []identity.LoginRequest
+	err := s.view(ctx, func(r storage.Reader) (err error) {
+		if _, pool, err = publicIdentity(r, in.IdentityId); err != nil {
+			return err
+		}
+		reqs, err = readLogins(r, pool, in.Logins)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
+	logins, err := s.verifyLogins(ctx, pool, reqs)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
 	err = s.update(ctx, func(tx storage.Tx) error {
 		ident, _, err := publicIdentity(tx, in.IdentityId)
 		if err != nil {
@@ -157,6 +163,11 @@ func (s *Service) UnlinkIdentity(ctx context.Context, c *auth.Caller, in *unlink
 			return forbidden(ident.ID)
 		}
 		for _, l := range logins {
+			if l.Assertion != nil {
+				if err := loginsvc.MarkAssertionUsed(tx, l.Assertion, now); err != nil {
+					return err
+				}
+			}
 			if l.IdentityID != "" {
 				if l.IdentityID != ident.ID {
 					return apierr.NotAuthorizedf(msgLoginsDontMatch)
@@ -181,7 +192,7 @@ func (s *Service) UnlinkIdentity(ctx context.Context, c *auth.Caller, in *unlink
 			return nil
 		}
 		ident.Logins = kept
-		ident.UpdatedAt = s.now().UTC()
+		ident.UpdatedAt = now
 		return tx.UpdateIdentity(ident)
 	})
 	return &empty{}, err

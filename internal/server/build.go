@@ -12,7 +12,7 @@ import (
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/config"
-	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/iamquery"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/model"
@@ -22,6 +22,7 @@ import (
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/backends"
 	"github.com/idpool/idpool/internal/sts"
+	"github.com/idpool/idpool/internal/stsquery"
 	"github.com/idpool/idpool/internal/tokens"
 	"github.com/idpool/idpool/internal/wire"
 )
@@ -133,10 +134,10 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
-	lcfg := logins.Config{Store: store, Tokens: tok, Now: time.Now, Logger: log}
+	lcfg := logins.Config{Tokens: tok, Now: time.Now, Logger: log}
 	lset.Apply(&lcfg)
 	loginVerifier := logins.New(lcfg)
-	stsSvc, err := sts.New(sts.Config{Store: store, Tokens: tok, Logins: loginVerifier, Issuer: s.issuer,
+	stsSvc, err := sts.New(ctx, sts.Config{Store: store, Tokens: tok, Logins: loginVerifier, Issuer: s.issuer,
 		DevTrustUnknownRoles: s.dev, Now: time.Now, Logger: log})
 	if err != nil {
 		return fail(err)
@@ -167,12 +168,12 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		DevMode: s.dev,
 	}).Operations()
 
-	iamSvc, err := iam.New(iam.Config{Store: store, Now: time.Now, Logger: log, Extra: logins.IAMActions(store, time.Now)})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Now: time.Now, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
 	query := awsquery.NewHandler(awsquery.HandlerConfig{
-		Services: []awsquery.Service{stsSvc, iamSvc},
+		Services: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc},
 		Verifier: verifier,
 		Logger:   log,
 	})

@@ -89,7 +89,7 @@ func (e *Error) Query() *apierr.Error {
 	if e.Kind == PresignExpired {
 		msg = "Request has expired."
 	}
-	return &apierr.Error{Code: c.query, Message: msg}
+	return &apierr.Error{Code: c.query, Message: msg, Protocol: apierr.Query}
 }
 
 // IsNoSignature reports whether err says the request was not signed at all.

@@ -4,62 +4,69 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
-	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
-	"github.com/idpool/idpool/internal/storage"
 )
 
 // Session durations (seconds) STS accepts, and its default.
 const (
-	minDuration     = 900
-	maxDuration     = 43200
-	defaultDuration = 3600
+	MinDuration     = 900
+	MaxDuration     = 43200
+	DefaultDuration = 3600
 )
 
 // EnhancedFlowSessionName is the session name Cognito uses for
 // GetCredentialsForIdentity (observed: assumed-role/ROLE/CognitoIdentityCredentials).
 const EnhancedFlowSessionName = "CognitoIdentityCredentials"
 
-// assumeInput is an AssumeRoleWithWebIdentity call, HTTP or in-process.
-type assumeInput struct {
+// AssumeInput is an AssumeRoleWithWebIdentity call, from the Query action
+// or in-process.
+type AssumeInput struct {
 	RoleARN     string
 	SessionName string
 	Token       string
 	Duration    time.Duration
 	// Tags are added to the token's own session tags (in-process callers).
 	Tags map[string]string
+	// Role is the role's IAM record as the caller read it (nil: IAM has none).
+	Role *iam.Role
+	// Provider is the IAM OIDC provider the token of another issuer is
+	// verified against (ProviderOf says which to read); nil for idpool's
+	// own tokens, or when the account has none.
+	Provider *iam.OIDCProvider
 }
 
-// assumed is the outcome: credentials and what the response reports.
-type assumed struct {
-	creds    identity.Credentials
-	claims   *identity.OpenIDClaims
-	role     *iam.Role
-	session  string
-	provider string
+// Assumed is the outcome: credentials and what the response reports.
+type Assumed struct {
+	Credentials identity.Credentials
+	Claims      *identity.OpenIDClaims
+	Role        *iam.Role
+	Session     string
+	// Provider is the response's Provider (the token's issuer as STS names it).
+	Provider string
 }
 
-func (s *Service) assume(ctx context.Context, in assumeInput) (*assumed, error) {
+// Assume verifies the token, checks the role's trust policy and vends
+// credentials. Errors are Query-protocol *apierr.Error with STS's codes.
+func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) {
 	arn, err := iam.ParseRoleARN(in.RoleARN)
 	if err != nil {
-		return nil, apierr.New(awsquery.CodeValidationError, "Request ARN is invalid")
+		return nil, apierr.Queryf(apierr.QueryValidation, "Request ARN is invalid")
 	}
-	wi, err := s.verifyToken(ctx, in.Token, arn.AccountID)
+	wi, err := s.verifyToken(ctx, in.Token, arn.AccountID, in.Provider)
 	if err != nil {
 		return nil, err
 	}
 	claims := wi.claims
-	role, err := s.role(ctx, in.RoleARN, arn)
+	role, err := s.role(ctx, in.RoleARN, arn, in.Role)
 	if err != nil {
 		return nil, err
 	}
 	if in.Duration > time.Duration(role.MaxSessionDuration)*time.Second {
-		return nil, apierr.New(awsquery.CodeValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return nil, apierr.Queryf(apierr.QueryValidation, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	tags := principalTags(claims)
 	if len(in.Tags) > 0 {
@@ -82,30 +89,27 @@ func (s *Service) assume(ctx context.Context, in assumeInput) (*assumed, error) 
 		Tags: tags, Subject: claims.Subject, Issuer: claims.Issuer, Audience: claims.Audience,
 	}
 	keyID := iam.UniqueID("ASIA", 20)
-	token, err := s.sealer.seal(ctx, keyID, rec)
+	token, err := s.sealer.seal(keyID, rec)
 	if err != nil {
-		return nil, apierr.Internal(err)
+		return nil, apierr.InternalIn(apierr.Query, err)
 	}
 	s.log.InfoContext(ctx, "sts credentials issued", "role", rec.RoleARN, "session", in.SessionName,
 		"subject", claims.Subject, "access_key_id", keyID, "expires", time.Unix(rec.Expires, 0).UTC())
-	return &assumed{
-		creds:    identity.Credentials{AccessKeyID: keyID, SecretAccessKey: rec.Secret, SessionToken: token, Expiration: time.Unix(rec.Expires, 0).UTC()},
-		claims:   claims,
-		role:     role,
-		session:  in.SessionName,
-		provider: wi.provider,
+	return &Assumed{
+		Credentials: identity.Credentials{AccessKeyID: keyID, SecretAccessKey: rec.Secret, SessionToken: token, Expiration: time.Unix(rec.Expires, 0).UTC()},
+		Claims:      claims,
+		Role:        role,
+		Session:     in.SessionName,
+		Provider:    wi.provider,
 	}, nil
 }
 
-// role finds the role to assume; unknown roles are refused like untrusted
+// role is the role to assume; unknown roles are refused like untrusted
 // ones (AWS does not tell the two apart), except in development mode.
-func (s *Service) role(ctx context.Context, raw string, arn iam.RoleARN) (*iam.Role, error) {
-	role, err := iam.LookupRole(ctx, s.store, raw)
+func (s *Service) role(ctx context.Context, raw string, arn iam.RoleARN, stored *iam.Role) (*iam.Role, error) {
 	switch {
-	case err == nil:
-		return role, nil
-	case !errors.Is(err, storage.ErrNotFound):
-		return nil, apierr.Internal(err)
+	case stored != nil:
+		return stored, nil
 	case s.devMode:
 		if _, seen := s.devLogged.LoadOrStore(raw, true); !seen {
 			s.log.WarnContext(ctx, "development mode: trusting a role IAM does not know; create it with `aws iam create-role` to check its trust policy",
@@ -117,7 +121,7 @@ func (s *Service) role(ctx context.Context, raw string, arn iam.RoleARN) (*iam.R
 }
 
 func notAuthorized() error {
-	return apierr.New(awsquery.CodeAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	return apierr.Queryf(apierr.QueryAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 }
 
 // newSecret returns a 40-character secret access key, like AWS's.
@@ -131,19 +135,19 @@ func newSecret() string {
 // enhanced flow, with the same checks as the HTTP action. Errors are
 // *apierr.Error with STS's codes.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, r identity.AssumeRequest) (*identity.Credentials, error) {
-	in := assumeInput{RoleARN: r.RoleARN, SessionName: r.SessionName, Token: r.WebIdentityToken, Duration: r.Duration, Tags: r.Tags}
+	in := AssumeInput{RoleARN: r.RoleARN, SessionName: r.SessionName, Token: r.WebIdentityToken, Duration: r.Duration, Tags: r.Tags, Role: r.Role}
 	if in.SessionName == "" {
 		in.SessionName = EnhancedFlowSessionName
 	}
 	if in.Duration == 0 {
-		in.Duration = defaultDuration * time.Second
+		in.Duration = DefaultDuration * time.Second
 	}
-	if in.Duration < minDuration*time.Second || in.Duration > maxDuration*time.Second {
-		return nil, apierr.New(awsquery.CodeValidationError, "DurationSeconds must be between %d and %d.", minDuration, maxDuration)
+	if in.Duration < MinDuration*time.Second || in.Duration > MaxDuration*time.Second {
+		return nil, apierr.Queryf(apierr.QueryValidation, "DurationSeconds must be between %d and %d.", MinDuration, MaxDuration)
 	}
-	out, err := s.assume(ctx, in)
+	out, err := s.Assume(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	return &out.creds, nil
+	return &out.Credentials, nil
 }

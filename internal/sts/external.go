@@ -71,13 +71,13 @@ func (e *External) AssumeRoleWithWebIdentity(ctx context.Context, r identity.Ass
 	if err != nil {
 		var ae smithy.APIError
 		if errors.As(err, &ae) {
-			return nil, apierr.New(ae.ErrorCode(), "%s", ae.ErrorMessage()).Wrap(err)
+			return nil, apierr.Queryf(ae.ErrorCode(), "%s", ae.ErrorMessage()).Wrap(err)
 		}
-		return nil, apierr.Internal(err)
+		return nil, apierr.InternalIn(apierr.Query, err)
 	}
 	c := out.Credentials
 	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil {
-		return nil, apierr.Internal(errors.New("sts: external STS answered without credentials"))
+		return nil, apierr.InternalIn(apierr.Query, errors.New("sts: external STS answered without credentials"))
 	}
 	return &identity.Credentials{
 		AccessKeyID:     *c.AccessKeyId,

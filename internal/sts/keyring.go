@@ -17,11 +17,11 @@ type sessionKeyring struct{ s *Service }
 
 // Lookup opens the session token, checks it was sealed for this access key
 // id and that the session has not ended.
-func (k sessionKeyring) Lookup(ctx context.Context, accessKeyID, token string) (auth.Principal, string, error) {
+func (k sessionKeyring) Lookup(_ context.Context, accessKeyID, token string) (auth.Principal, string, error) {
 	if !strings.HasPrefix(accessKeyID, "ASIA") || token == "" {
 		return auth.Principal{}, "", auth.ErrUnknownKey
 	}
-	rec, err := k.s.sealer.open(ctx, accessKeyID, token)
+	rec, err := k.s.sealer.open(accessKeyID, token)
 	if errors.Is(err, errNotOurs) {
 		return auth.Principal{}, "", auth.ErrBadSessionToken
 	}
@@ -35,11 +35,17 @@ func (k sessionKeyring) Lookup(ctx context.Context, accessKeyID, token string) (
 	return auth.Principal{
 		AccountID:   rec.Account,
 		AccessKeyID: accessKeyID,
-		ARN:         assumedRoleARN(rec.Account, rec.RoleName, rec.SessionName),
+		ARN:         AssumedRoleARN(rec.Account, rec.RoleName, rec.SessionName),
 		UserID:      rec.RoleID + ":" + rec.SessionName,
 		Session: &auth.Session{
 			RoleARN: rec.RoleARN, RoleName: rec.RoleName, RoleID: rec.RoleID, SessionName: rec.SessionName,
 			Expiration: exp, Tags: rec.Tags, Subject: rec.Subject, Issuer: rec.Issuer, Audience: rec.Audience,
 		},
 	}, rec.Secret, nil
+}
+
+// AssumedRoleARN is arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION (the
+// role's path is not part of it).
+func AssumedRoleARN(account, role, session string) string {
+	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
 }

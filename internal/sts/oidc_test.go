@@ -20,10 +20,11 @@ import (
 
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
-	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/iamquery"
 	"github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/sts"
+	"github.com/idpool/idpool/internal/stsquery"
 )
 
 // oidcIssuer is a real OpenID provider on TLS: discovery, JWKS, RS256 tokens.
@@ -72,17 +73,17 @@ func TestOtherOIDCIssuer(t *testing.T) {
 	store := openStore(t)
 	now := time.Now
 	tokens := newTestTokens(t, issuer, now)
-	verifier := logins.New(logins.Config{Store: store, Tokens: tokens, HTTPClient: idp.srv.Client()})
-	svc, err := sts.New(sts.Config{Store: store, Tokens: tokens, Logins: verifier, Issuer: issuer})
+	verifier := logins.New(logins.Config{Tokens: tokens, HTTPClient: idp.srv.Client()})
+	svc, err := sts.New(context.Background(), sts.Config{Store: store, Tokens: tokens, Logins: verifier, Issuer: issuer})
 	if err != nil {
 		t.Fatal(err)
 	}
-	iamSvc, err := iam.New(iam.Config{Store: store, Extra: logins.IAMActions(store, now)})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	keys := auth.NewStatic([]auth.Account{{ID: account, Keys: map[string]string{"test": "test"}}})
-	srv := httptest.NewServer(awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{svc, iamSvc}, Verifier: &sigv4.Verifier{Keyring: keys}}))
+	srv := httptest.NewServer(awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsquery.New(svc, store), iamSvc}, Verifier: &sigv4.Verifier{Keyring: keys}}))
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
 	ic := awsiam.New(awsiam.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/idpool/idpool/internal/storage"
 )
@@ -26,40 +25,37 @@ type keyDoc struct {
 	Key []byte `json:"key"` // 32 bytes, AES-256-GCM
 }
 
-// sealer seals and opens session records with the shared key, loading it
-// (or creating it, once for all nodes) on first use.
+// sealer seals and opens session records with the key every node shares.
 type sealer struct {
-	store storage.Store
-	mu    sync.Mutex
-	aead  cipher.AEAD
+	aead cipher.AEAD
 }
 
-func (s *sealer) cipher(ctx context.Context) (cipher.AEAD, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.aead != nil {
-		return s.aead, nil
-	}
-	key, err := s.loadOrCreate(ctx)
+// loadSealer loads the shared key, creating it when no node has yet. It
+// runs once, at start-up: no request waits on storage for it.
+func loadSealer(ctx context.Context, store storage.Store) (*sealer, error) {
+	key, err := loadOrCreate(ctx, store)
 	for i := 0; i < 3 && errors.Is(err, storage.ErrConflict); i++ {
 		// Another node created the key first: read theirs.
-		key, err = s.loadOrCreate(ctx)
+		key, err = loadOrCreate(ctx, store)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sts: session key: %w", err)
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
 	}
-	s.aead, err = cipher.NewGCM(block)
-	return s.aead, err
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &sealer{aead: aead}, nil
 }
 
 // loadOrCreate returns the shared key, creating it when no node has yet.
-func (s *sealer) loadOrCreate(ctx context.Context) ([]byte, error) {
+func loadOrCreate(ctx context.Context, store storage.Store) ([]byte, error) {
 	var key []byte
-	err := s.store.Update(ctx, func(tx storage.Tx) error {
+	err := store.Update(ctx, func(tx storage.Tx) error {
 		b, err := tx.GetBlob(SessionKeyBlob)
 		if err == nil {
 			var d keyDoc
@@ -90,11 +86,8 @@ func (s *sealer) loadOrCreate(ctx context.Context) ([]byte, error) {
 }
 
 // seal encrypts rec, binding it to the access key id (additional data).
-func (s *sealer) seal(ctx context.Context, accessKeyID string, rec *sessionRecord) (string, error) {
-	aead, err := s.cipher(ctx)
-	if err != nil {
-		return "", err
-	}
+func (s *sealer) seal(accessKeyID string, rec *sessionRecord) (string, error) {
+	aead := s.aead
 	plain, err := json.Marshal(rec)
 	if err != nil {
 		return "", err
@@ -111,15 +104,12 @@ func (s *sealer) seal(ctx context.Context, accessKeyID string, rec *sessionRecor
 var errNotOurs = errors.New("sts: not an idpool session token")
 
 // open decrypts a session token sealed for accessKeyID.
-func (s *sealer) open(ctx context.Context, accessKeyID, token string) (*sessionRecord, error) {
+func (s *sealer) open(accessKeyID, token string) (*sessionRecord, error) {
 	raw, err := base64.StdEncoding.DecodeString(token)
 	if err != nil || len(raw) < len(tokenMagic) || string(raw[:len(tokenMagic)]) != string(tokenMagic) {
 		return nil, errNotOurs
 	}
-	aead, err := s.cipher(ctx)
-	if err != nil {
-		return nil, err
-	}
+	aead := s.aead
 	raw = raw[len(tokenMagic):]
 	if len(raw) < aead.NonceSize()+aead.Overhead() {
 		return nil, errNotOurs

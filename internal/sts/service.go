@@ -1,6 +1,7 @@
 package sts
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -8,23 +9,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
 )
 
-// XMLNamespace is STS's response namespace.
-const XMLNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
-
-// APIVersion is the STS API version clients send.
-const APIVersion = "2011-06-15"
-
-// CognitoPrincipal is the federated principal AWS's identity-pool tokens
-// come from; trust policies written for AWS name it.
-const CognitoPrincipal = "cognito-identity.amazonaws.com"
-
 // Config configures the embedded STS.
 type Config struct {
+	// Store holds the session-token key; New loads (or creates) it once.
 	Store storage.Store
 	// Tokens verifies idpool's identity-pool OpenID tokens (signature,
 	// issuer, expiry).
@@ -45,11 +36,11 @@ type Config struct {
 	Logger               *slog.Logger
 }
 
-// Service is the embedded STS: an awsquery.Service, an
-// identity.CredentialVendor, and (through Keyring) the verifier of the
-// credentials it vends.
+// Service is the embedded STS core: it assumes roles for web identity
+// tokens (Assume; AssumeRoleWithWebIdentity for the enhanced flow, as an
+// identity.CredentialVendor) and, through Keyring, verifies the credentials
+// it vended. It opens no transaction: callers pass the IAM records they read.
 type Service struct {
-	store   storage.Store
 	tokens  identity.TokenVerifier
 	logins  identity.LoginVerifier
 	issuer  string
@@ -57,16 +48,14 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	sealer  *sealer
-	valid   *validators
 	// devLogged holds role ARNs already reported as dev-trusted.
 	devLogged sync.Map
-	actions   map[string]awsquery.Action
 }
 
 var _ identity.CredentialVendor = (*Service)(nil)
 
-// New returns the embedded STS.
-func New(cfg Config) (*Service, error) {
+// New returns the embedded STS, with its session-token key loaded.
+func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Tokens == nil {
 		return nil, errors.New("sts: Config.Store and Config.Tokens are required")
 	}
@@ -74,10 +63,13 @@ func New(cfg Config) (*Service, error) {
 	if err != nil || u.Host == "" {
 		return nil, errors.New("sts: Config.Issuer must be an absolute URL")
 	}
+	sl, err := loadSealer(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
-		store: cfg.Store, tokens: cfg.Tokens, logins: cfg.Logins, issuer: strings.TrimSuffix(cfg.Issuer, "/"),
-		devMode: cfg.DevTrustUnknownRoles, now: cfg.Now, log: cfg.Logger,
-		sealer: &sealer{store: cfg.Store}, valid: newValidators(),
+		tokens: cfg.Tokens, logins: cfg.Logins, issuer: strings.TrimSuffix(cfg.Issuer, "/"),
+		devMode: cfg.DevTrustUnknownRoles, now: cfg.Now, log: cfg.Logger, sealer: sl,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -85,26 +77,7 @@ func New(cfg Config) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.actions = map[string]awsquery.Action{
-		"AssumeRoleWithWebIdentity": {Unsigned: true, Call: s.assumeRoleWithWebIdentityAction},
-		"GetCallerIdentity":         {Call: s.getCallerIdentity},
-	}
 	return s, nil
-}
-
-// SigningName implements awsquery.Service.
-func (s *Service) SigningName() string { return "sts" }
-
-// XMLNamespace implements awsquery.Service.
-func (s *Service) XMLNamespace() string { return XMLNamespace }
-
-// APIVersion names STS's API version for the Query router.
-func (s *Service) APIVersion() string { return APIVersion }
-
-// Action implements awsquery.Service.
-func (s *Service) Action(name string) (awsquery.Action, bool) {
-	a, ok := s.actions[name]
-	return a, ok
 }
 
 // issuerHost is the issuer without its scheme (host and any path), the

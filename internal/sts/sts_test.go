@@ -22,11 +22,13 @@ import (
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/iamquery"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/sqlite"
 	"github.com/idpool/idpool/internal/sts"
+	"github.com/idpool/idpool/internal/stsquery"
 )
 
 const (
@@ -78,16 +80,16 @@ func setupOn(t *testing.T, store storage.Store, dev bool, tokens *testTokens) *e
 	if tokens == nil {
 		tokens = newTestTokens(t, issuer, clk.Now)
 	}
-	svc, err := sts.New(sts.Config{Store: store, Tokens: tokens, Issuer: issuer, DevTrustUnknownRoles: dev, Now: clk.Now})
+	svc, err := sts.New(context.Background(), sts.Config{Store: store, Tokens: tokens, Issuer: issuer, DevTrustUnknownRoles: dev, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	iamSvc, err := iam.New(iam.Config{Store: store})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
 	keys := auth.Chain{auth.NewStatic([]auth.Account{{ID: account, Keys: map[string]string{"test": "test"}}}), svc.Keyring()}
-	h := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{svc, iamSvc}, Verifier: &sigv4.Verifier{Keyring: keys}})
+	h := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsquery.New(svc, store), iamSvc}, Verifier: &sigv4.Verifier{Keyring: keys}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{store: store, sts: svc, url: srv.URL, clock: clk, tokens: tokens}
@@ -367,7 +369,15 @@ func TestCredentialVendorAndSharedKey(t *testing.T) {
 	a.createRole(t, "Auth", trustPolicy("authenticated"))
 	tok := a.tokens.issue(t, tokenSpec{aud: pool, sub: ident, amr: []string{"authenticated"}})
 	var vendor identity.CredentialVendor = a.sts
-	creds, err := vendor.AssumeRoleWithWebIdentity(context.Background(), identity.AssumeRequest{AccountID: account, RoleARN: roleARN("Auth"), WebIdentityToken: tok})
+	// In process, the caller passes the role's record as it read it.
+	var role *iam.Role
+	if err := store.View(context.Background(), func(r storage.Reader) (err error) {
+		role, err = iam.RoleByARN(r, roleARN("Auth"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	creds, err := vendor.AssumeRoleWithWebIdentity(context.Background(), identity.AssumeRequest{AccountID: account, RoleARN: roleARN("Auth"), WebIdentityToken: tok, Role: role})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,8 +392,13 @@ func TestCredentialVendorAndSharedKey(t *testing.T) {
 	}
 	// The same checks as over HTTP.
 	guest := a.tokens.issue(t, tokenSpec{aud: pool, sub: ident, amr: []string{"unauthenticated"}})
-	if _, err := vendor.AssumeRoleWithWebIdentity(context.Background(), identity.AssumeRequest{RoleARN: roleARN("Auth"), WebIdentityToken: guest}); err == nil {
+	if _, err := vendor.AssumeRoleWithWebIdentity(context.Background(), identity.AssumeRequest{RoleARN: roleARN("Auth"), WebIdentityToken: guest, Role: role}); err == nil {
 		t.Fatal("vendor ignored the trust policy")
+	}
+	// Without the record (IAM has no such role) a server outside
+	// development mode refuses.
+	if _, err := vendor.AssumeRoleWithWebIdentity(context.Background(), identity.AssumeRequest{RoleARN: roleARN("Auth"), WebIdentityToken: tok}); err == nil {
+		t.Fatal("vendor assumed a role without its IAM record")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/policy"
 )
 
@@ -28,7 +29,7 @@ func (s *Service) checkTrust(role *iam.Role, wi *webIdentity, tags map[string]st
 		// Only dev-mode stand-ins have none: IAM requires one.
 		doc = devTrust()
 	} else if doc, err = policy.ParseTrust([]byte(role.AssumeRolePolicyDocument)); err != nil {
-		return apierr.Internal(err) // IAM validated it when it was stored
+		return apierr.InternalIn(apierr.Query, err) // IAM validated it when it was stored
 	}
 	ctx := map[string][]string{}
 	for _, prefix := range wi.prefixes {
@@ -66,7 +67,7 @@ func (s *Service) checkTrust(role *iam.Role, wi *webIdentity, tags map[string]st
 func devRole(a iam.RoleARN) *iam.Role {
 	sum := sha256.Sum256([]byte(a.AccountID + a.Path + a.Name))
 	id := "AROA" + strings.ToUpper(base32.StdEncoding.EncodeToString(sum[:]))[:17]
-	return &iam.Role{AccountID: a.AccountID, RoleName: a.Name, RoleID: id, Path: a.Path, MaxSessionDuration: maxDuration}
+	return &iam.Role{AccountID: a.AccountID, RoleName: a.Name, RoleID: id, Path: a.Path, MaxSessionDuration: MaxDuration}
 }
 
 // devTrust is the trust policy a dev-mode role is treated as having: idpool
@@ -74,7 +75,7 @@ func devRole(a iam.RoleARN) *iam.Role {
 func devTrust() *policy.Document {
 	return &policy.Document{Version: "2012-10-17", Statements: []policy.Statement{{
 		Effect:    "Allow",
-		Principal: map[string][]string{"Federated": {CognitoPrincipal}},
+		Principal: map[string][]string{"Federated": {identity.CognitoIdentity}},
 		Action:    []string{actionAssume, actionTagSession},
 	}}}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
 )
@@ -18,12 +19,6 @@ const (
 	codeExpiredToken          = "ExpiredTokenException"
 	codeIDPRejectedClaim      = "IDPRejectedClaim"
 	codeIDPCommunicationError = "IDPCommunicationError"
-)
-
-// oidcProviderKind is the storage kind of IAM OIDC providers (package
-// logins owns them; the name is the provider's host and path).
-const (
-	oidcProviderKind = "iam-oidc-provider"
 )
 
 // unverified are the claims read before the signature is checked, only to
@@ -65,17 +60,17 @@ type webIdentity struct {
 // answers AWS's errors for one that fails. idpool's own tokens are checked
 // by Config.Tokens; tokens of other issuers by Config.Logins against the
 // account's IAM OIDC provider for the issuer, as AWS STS does.
-func (s *Service) verifyToken(ctx context.Context, token, account string) (*webIdentity, error) {
+func (s *Service) verifyToken(ctx context.Context, token, account string, provider *iam.OIDCProvider) (*webIdentity, error) {
 	u, ok := peek(token)
 	if !ok {
-		return nil, apierr.New(codeInvalidIdentityToken, "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
+		return nil, apierr.Queryf(codeInvalidIdentityToken, "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
 	}
 	var wi *webIdentity
 	var err error
 	if strings.TrimSuffix(u.Issuer, "/") == s.issuer {
 		wi, err = s.verifyOwn(ctx, token, account)
 	} else {
-		wi, err = s.verifyOIDC(ctx, token, u.Issuer, account)
+		wi, err = s.verifyOIDC(ctx, token, u.Issuer, account, provider)
 	}
 	if err != nil {
 		// Only a token that failed verification (the error has a cause) may
@@ -85,15 +80,15 @@ func (s *Service) verifyToken(ctx context.Context, token, account string) (*webI
 			return nil, err
 		}
 		if now := s.now().Unix(); u.Expiry != nil && *u.Expiry <= now {
-			return nil, apierr.New(codeExpiredToken, "Token expired: current date/time %d must be before the expiration date/time %d", now, *u.Expiry).Wrap(err)
+			return nil, apierr.Queryf(codeExpiredToken, "Token expired: current date/time %d must be before the expiration date/time %d", now, *u.Expiry).Wrap(err)
 		}
 		return nil, err
 	}
 	if wi.claims.Audience == "" {
-		return nil, apierr.New(codeInvalidIdentityToken, "Incorrect token audience")
+		return nil, apierr.Queryf(codeInvalidIdentityToken, "Incorrect token audience")
 	}
 	if wi.claims.Subject == "" {
-		return nil, apierr.New(codeIDPRejectedClaim, "The web identity token has no sub claim.")
+		return nil, apierr.Queryf(codeIDPRejectedClaim, "The web identity token has no sub claim.")
 	}
 	return wi, nil
 }
@@ -102,47 +97,57 @@ func (s *Service) verifyOwn(ctx context.Context, token, account string) (*webIde
 	claims, err := s.tokens.VerifyOpenIDToken(ctx, token)
 	if err != nil {
 		// [inf] AWS's text for a token whose signature does not verify.
-		return nil, apierr.New(codeInvalidIdentityToken, "Couldn't verify the signature of the web identity token.").Wrap(err)
+		return nil, apierr.Queryf(codeInvalidIdentityToken, "Couldn't verify the signature of the web identity token.").Wrap(err)
 	}
 	host := s.issuerHost()
 	return &webIdentity{
 		claims: claims,
 		// Trust policies written for AWS name cognito-identity.amazonaws.com;
 		// idpool's issuer host (or an IAM OIDC provider for it) works too.
-		principals: []string{CognitoPrincipal, host, "arn:aws:iam::" + account + ":oidc-provider/" + host},
-		prefixes:   []string{CognitoPrincipal, host},
+		principals: []string{identity.CognitoIdentity, host, iam.OIDCProviderARN(account, host)},
+		prefixes:   []string{identity.CognitoIdentity, host},
 		// [inf] AWS reports Cognito tokens' provider by its principal name.
-		provider: CognitoPrincipal,
+		provider: identity.CognitoIdentity,
 	}, nil
+}
+
+// ProviderOf names the IAM OIDC provider a token of another issuer is
+// verified against: the role's account and the issuer's host (IAM's
+// provider name). ok is false for idpool's own tokens and for anything
+// that is not a JWT of an https issuer; no provider is needed then.
+func (s *Service) ProviderOf(token, roleARN string) (account, name string, ok bool) {
+	u, isJWT := peek(token)
+	arn, err := iam.ParseRoleARN(roleARN)
+	if !isJWT || err != nil || strings.TrimSuffix(u.Issuer, "/") == s.issuer {
+		return "", "", false
+	}
+	host, isHTTPS := oidcHost(u.Issuer)
+	return arn.AccountID, host, isHTTPS
+}
+
+// oidcHost is an https issuer's IAM provider name (host and path).
+func oidcHost(issuer string) (string, bool) {
+	host := strings.TrimSuffix(strings.TrimPrefix(issuer, "https://"), "/")
+	return host, strings.HasPrefix(issuer, "https://") && host != ""
 }
 
 // verifyOIDC verifies a token of another issuer through the account's IAM
 // OIDC provider for it (its keys, and aud in its client id list).
-func (s *Service) verifyOIDC(ctx context.Context, token, issuer, account string) (*webIdentity, error) {
-	host := strings.TrimSuffix(strings.TrimPrefix(issuer, "https://"), "/")
-	arn := "arn:aws:iam::" + account + ":oidc-provider/" + host
-	noProvider := apierr.New(codeInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", issuer)
-	if s.logins == nil || !strings.HasPrefix(issuer, "https://") || host == "" {
+func (s *Service) verifyOIDC(ctx context.Context, token, issuer, account string, provider *iam.OIDCProvider) (*webIdentity, error) {
+	host, isHTTPS := oidcHost(issuer)
+	arn := iam.OIDCProviderARN(account, host)
+	noProvider := apierr.Queryf(codeInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", issuer)
+	if s.logins == nil || !isHTTPS || provider == nil {
 		return nil, noProvider
-	}
-	err := s.store.View(ctx, func(r storage.Reader) error {
-		_, err := r.GetResource(account, oidcProviderKind, host)
-		return err
-	})
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return nil, noProvider
-	case err != nil:
-		return nil, apierr.Internal(err)
 	}
 	pool := &storage.Pool{AccountID: account, OpenIDConnectProviderARNs: []string{arn}}
-	l, err := s.logins.Verify(ctx, pool, host, token)
+	l, err := s.logins.Verify(ctx, identity.LoginRequest{Pool: pool, Provider: host, Token: token, OIDC: provider})
 	if err != nil {
 		ae := apierr.As(err)
 		if ae.Code == apierr.ExternalService {
-			return nil, apierr.New(codeIDPCommunicationError, "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements").Wrap(err)
+			return nil, apierr.Queryf(codeIDPCommunicationError, "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements").Wrap(err)
 		}
-		return nil, apierr.New(codeInvalidIdentityToken, "%s", ae.Message).Wrap(err)
+		return nil, apierr.Queryf(codeInvalidIdentityToken, "%s", ae.Message).Wrap(err)
 	}
 	aud := strings.TrimSuffix(strings.TrimPrefix(l.AMR, host+":"), ":"+l.Subject)
 	if a, ok := l.Claims["aud"].(string); ok && (aud == l.AMR || aud == "") {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
 
+	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/test/harness"
@@ -135,7 +136,7 @@ func TestCognitoLocalVerifier(t *testing.T) {
 	key := "cognito-idp.us-east-1.amazonaws.com/" + poolID
 	pool := &storage.Pool{ID: "us-east-1:00000000-0000-4000-8000-000000000000",
 		CognitoIdentityProviders: []storage.CognitoProvider{{ProviderName: key, ClientID: clientID, ServerSideTokenCheck: true}}}
-	l, err := v.Verify(context.Background(), pool, key, tok)
+	l, err := v.Verify(context.Background(), identity.LoginRequest{Pool: pool, Provider: key, Token: tok})
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -144,7 +145,7 @@ func TestCognitoLocalVerifier(t *testing.T) {
 	}
 	// Disabled at the user pool: the server-side check refuses the same token.
 	cl.call(t, "AdminDisableUser", map[string]any{"UserPoolId": poolID, "Username": "alice@example.com"}, nil)
-	if _, err := v.Verify(context.Background(), pool, key, tok); err == nil {
+	if _, err := v.Verify(context.Background(), identity.LoginRequest{Pool: pool, Provider: key, Token: tok}); err == nil {
 		t.Fatal("token of a disabled user accepted with ServerSideTokenCheck")
 	}
 }

@@ -1,4 +1,4 @@
-package sts
+package stsquery
 
 // timeFormat is how STS writes timestamps.
 const timeFormat = "2006-01-02T15:04:05Z"

@@ -1,4 +1,4 @@
-package iam_test
+package iamquery_test
 
 import (
 	"context"
@@ -19,14 +19,16 @@ import (
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/iamquery"
 	"github.com/idpool/idpool/internal/sigv4"
+	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/sqlite"
 )
 
 const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"us-east-1:pool"}}}]}`
 
 type env struct {
-	svc   *iam.Service
+	svc   *iamquery.Service
 	url   string
 	store *sqlite.Store
 }
@@ -38,7 +40,7 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	svc, err := iam.New(iam.Config{Store: store})
+	svc, err := iamquery.New(iamquery.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +52,16 @@ func setup(t *testing.T) *env {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{svc: svc, url: srv.URL, store: store}
+}
+
+// role reads a role by ARN straight from the store.
+func (e *env) role(arn string) (*iam.Role, error) {
+	var role *iam.Role
+	err := e.store.View(context.Background(), func(r storage.Reader) (err error) {
+		role, err = iam.RoleByARN(r, arn)
+		return err
+	})
+	return role, err
 }
 
 func (e *env) client(key, secret string) *awsiam.Client {
@@ -114,11 +126,11 @@ func TestRoleLifecycleWithSDK(t *testing.T) {
 		t.Errorf("GetRole = %+v", got.Role)
 	}
 
-	role, err := e.svc.Role(ctx, "arn:aws:iam::000000000000:role/app/Cognito_Auth")
+	role, err := e.role("arn:aws:iam::000000000000:role/app/Cognito_Auth")
 	if err != nil || role.RoleID != aws.ToString(r.RoleId) {
 		t.Fatalf("lookup by ARN: %v %+v", err, role)
 	}
-	if _, err := e.svc.Role(ctx, "arn:aws:iam::000000000000:role/Cognito_Auth"); err == nil {
+	if _, err := e.role("arn:aws:iam::000000000000:role/Cognito_Auth"); err == nil {
 		t.Error("lookup with the wrong path must fail")
 	}
 
@@ -126,7 +138,7 @@ func TestRoleLifecycleWithSDK(t *testing.T) {
 	if _, err := c.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Cognito_Auth"), PolicyDocument: aws.String(newTrust)}); err != nil {
 		t.Fatal(err)
 	}
-	role, _ = e.svc.Role(ctx, "arn:aws:iam::000000000000:role/app/Cognito_Auth")
+	role, _ = e.role("arn:aws:iam::000000000000:role/app/Cognito_Auth")
 	if role.AssumeRolePolicyDocument != newTrust {
 		t.Errorf("trust not updated: %s", role.AssumeRolePolicyDocument)
 	}
@@ -239,7 +251,7 @@ func TestSessionCredentialsRefused(t *testing.T) {
 	}
 	caller := &auth.Caller{Principal: &auth.Principal{AccountID: "000000000000", ARN: "arn:aws:sts::000000000000:assumed-role/r/s", Session: &auth.Session{RoleName: "r"}}}
 	_, err := a.Call(context.Background(), caller, url.Values{"RoleName": {"x"}, "AssumeRolePolicyDocument": {trust}})
-	if apierr.As(err).Code != "AccessDenied" {
+	if apierr.AsIn(apierr.Query, err).Code != "AccessDenied" {
 		t.Fatalf("session principal: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package iam
+package iamquery
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -24,7 +25,7 @@ func (s *Service) createRole(ctx context.Context, account string, form url.Value
 	desc, _ := awsquery.Get(form, "Description")
 	v.Length("description", desc, 0, 1000, false)
 	v.Pattern("description", desc, s.valid.desc, descPattern)
-	maxDur := int64(DefaultMaxSessionDuration)
+	maxDur := int64(iam.DefaultMaxSessionDuration)
 	if m, ok := awsquery.Get(form, "MaxSessionDuration"); ok {
 		maxDur, _ = v.Int("maxSessionDuration", m, 3600, 43200)
 	}
@@ -32,35 +33,35 @@ func (s *Service) createRole(ctx context.Context, account string, form url.Value
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkTrustPolicy(doc); err != nil {
+	if err := iam.CheckTrustPolicy(doc); err != nil {
 		return nil, err
 	}
 	if err := duplicateTagKeys(tags); err != nil {
 		return nil, err
 	}
-	role := &Role{
-		AccountID: account, RoleName: name, RoleID: UniqueID("AROA", 21), Path: path,
+	role := &iam.Role{
+		AccountID: account, RoleName: name, RoleID: iam.UniqueID("AROA", 21), Path: path,
 		Description: desc, MaxSessionDuration: int(maxDur), Tags: tags,
 		CreateDate: s.now().UTC().Truncate(1e9), AssumeRolePolicyDocument: doc,
 	}
-	res, err := role.resource()
+	res, err := role.Resource()
 	if err != nil {
-		return nil, storeErr(err, name)
+		return nil, roleErr(err, name)
 	}
 	err = s.store.Update(ctx, func(tx storage.Tx) error { return tx.CreateResource(res) })
 	if err != nil {
-		return nil, storeErr(err, name)
+		return nil, roleErr(err, name)
 	}
 	s.log.InfoContext(ctx, "iam role created", "account", account, "role", role.ARN())
 	return roleResult{Role: toXML(role, true)}, nil
 }
 
-func duplicateTagKeys(tags []awsquery.Tag) error {
+func duplicateTagKeys(tags []iam.Tag) error {
 	seen := map[string]bool{}
 	for _, t := range tags {
 		k := strings.ToLower(t.Key)
 		if seen[k] {
-			return apierr.New("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			return apierr.Queryf(iam.CodeInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
 		seen[k] = true
 	}
@@ -73,13 +74,13 @@ func (s *Service) getRole(ctx context.Context, account string, form url.Values) 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var role *Role
+	var role *iam.Role
 	err := s.store.View(ctx, func(r storage.Reader) (err error) {
-		role, err = getRole(r, account, name)
+		role, err = iam.GetRole(r, account, name)
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err, name)
+		return nil, roleErr(err, name)
 	}
 	return roleResult{Role: toXML(role, true)}, nil
 }
@@ -90,9 +91,9 @@ func (s *Service) deleteRole(ctx context.Context, account string, form url.Value
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err := s.store.Update(ctx, func(tx storage.Tx) error { return tx.DeleteResource(account, ResourceKind, key(name)) })
+	err := s.store.Update(ctx, func(tx storage.Tx) error { return tx.DeleteResource(account, iam.KindRole, iam.RoleKey(name)) })
 	if err != nil {
-		return nil, storeErr(err, name)
+		return nil, roleErr(err, name)
 	}
 	s.log.InfoContext(ctx, "iam role deleted", "account", account, "role", name)
 	return nil, nil
@@ -105,23 +106,23 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, account string, fo
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkTrustPolicy(doc); err != nil {
+	if err := iam.CheckTrustPolicy(doc); err != nil {
 		return nil, err
 	}
 	err := s.store.Update(ctx, func(tx storage.Tx) error {
-		role, err := getRole(tx, account, name)
+		role, err := iam.GetRole(tx, account, name)
 		if err != nil {
 			return err
 		}
 		role.AssumeRolePolicyDocument = doc
-		res, err := role.resource()
+		res, err := role.Resource()
 		if err != nil {
 			return err
 		}
 		return tx.PutResource(res)
 	})
 	if err != nil {
-		return nil, storeErr(err, name)
+		return nil, roleErr(err, name)
 	}
 	return nil, nil
 }
@@ -148,25 +149,25 @@ func (s *Service) listRoles(ctx context.Context, account string, form url.Values
 		b, err := base64.RawURLEncoding.DecodeString(m)
 		if err != nil || len(b) == 0 {
 			// [inf] IAM's text for a marker it did not issue.
-			return nil, apierr.New(awsquery.CodeValidationError, "Invalid Marker.")
+			return nil, apierr.Queryf(apierr.QueryValidation, "Invalid Marker.")
 		}
 		after = string(b)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var roles []*Role
+	var roles []*iam.Role
 	truncated := false
 	err := s.store.View(ctx, func(r storage.Reader) error {
 		roles, truncated = nil, false
 		cursor := after
 		for {
-			page, err := r.ListResources(account, ResourceKind, cursor, listPage)
+			page, err := r.ListResources(account, iam.KindRole, cursor, listPage)
 			if err != nil {
 				return err
 			}
 			for _, res := range page {
-				role, err := decodeRole(res)
+				role, err := iam.DecodeRole(res)
 				if err != nil {
 					return err
 				}
@@ -186,7 +187,7 @@ func (s *Service) listRoles(ctx context.Context, account string, form url.Values
 		}
 	})
 	if err != nil {
-		return nil, storeErr(err, "")
+		return nil, roleErr(err, "")
 	}
 	out := listRolesResult{IsTruncated: truncated, Roles: make([]roleXML, 0, len(roles))}
 	for _, role := range roles {
@@ -194,7 +195,7 @@ func (s *Service) listRoles(ctx context.Context, account string, form url.Values
 		out.Roles = append(out.Roles, toXML(role, false))
 	}
 	if truncated {
-		out.Marker = base64.RawURLEncoding.EncodeToString([]byte(key(roles[len(roles)-1].RoleName)))
+		out.Marker = base64.RawURLEncoding.EncodeToString([]byte(iam.RoleKey(roles[len(roles)-1].RoleName)))
 	}
 	return out, nil
 }

@@ -1,13 +1,11 @@
-package iam
+package iamquery
 
 import (
 	"net/url"
 	"regexp"
-	"unicode"
 
-	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/awsquery"
-	"github.com/idpool/idpool/internal/policy"
+	"github.com/idpool/idpool/internal/iam"
 )
 
 // Patterns of IAM's model, quoted in ValidationError messages as written there.
@@ -57,8 +55,8 @@ func (vs *validators) policyParam(v *awsquery.Validation, form url.Values, param
 	return doc
 }
 
-func (vs *validators) tags(v *awsquery.Validation, form url.Values) []awsquery.Tag {
-	tags := awsquery.Tags(form, "Tags")
+func (vs *validators) tags(v *awsquery.Validation, form url.Values) []iam.Tag {
+	tags := formTags(form)
 	v.MaxItems("tags", len(tags), 50)
 	for _, t := range tags {
 		v.Length("tags.member.key", t.Key, 1, 128, false)
@@ -67,29 +65,4 @@ func (vs *validators) tags(v *awsquery.Validation, form url.Values) []awsquery.T
 		v.Pattern("tags.member.value", t.Value, vs.tagValue, tagValuePattern)
 	}
 	return tags
-}
-
-// maxTrustPolicyChars is IAM's default "Role trust policy length" quota;
-// like IAM it counts characters other than white space.
-const maxTrustPolicyChars = 2048
-
-// checkTrustPolicy parses a trust policy and applies IAM's quota.
-func checkTrustPolicy(doc string) error {
-	n := 0
-	for _, r := range doc {
-		if !unicode.IsSpace(r) {
-			n++
-		}
-	}
-	if n > maxTrustPolicyChars {
-		return apierr.New(codeLimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicyChars)
-	}
-	if _, err := policy.ParseTrust([]byte(doc)); err != nil {
-		msg := "Syntax errors in policy."
-		if pe, ok := err.(*policy.Error); ok {
-			msg = pe.Message
-		}
-		return &apierr.Error{Code: codeMalformedPolicyDocument, Message: msg}
-	}
-	return nil
 }

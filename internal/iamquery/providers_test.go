@@ -1,14 +1,20 @@
-package logins
+package iamquery
 
 import (
 	"context"
 	"encoding/xml"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
-	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/storage/sqlite"
+	"github.com/idpool/idpool/test/fakeidp"
 )
 
 func TestIAMOpenIDConnectProviders(t *testing.T) {
@@ -24,7 +30,7 @@ func TestIAMOpenIDConnectProviders(t *testing.T) {
 		t.Fatal(arn)
 	}
 	_, err = iamCall(st, "CreateOpenIDConnectProvider", create)
-	wantCode(t, err, codeEntityAlreadyExists, "Provider with url https://login.example.com/tenant already exists.")
+	wantCode(t, err, iam.CodeEntityAlreadyExists, "Provider with url https://login.example.com/tenant already exists.")
 
 	if _, err := iamCall(st, "AddClientIDToOpenIDConnectProvider", url.Values{"OpenIDConnectProviderArn": {arn}, "ClientID": {"c2"}}); err != nil {
 		t.Fatal(err)
@@ -55,12 +61,12 @@ func TestIAMOpenIDConnectProviders(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = iamCall(st, "GetOpenIDConnectProvider", url.Values{"OpenIDConnectProviderArn": {arn}})
-	wantCode(t, err, codeNoSuchEntity, "OpenIDConnect Provider not found for arn "+arn)
+	wantCode(t, err, iam.CodeNoSuchEntity, "OpenIDConnect Provider not found for arn "+arn)
 	_, err = iamCall(st, "DeleteOpenIDConnectProvider", url.Values{"OpenIDConnectProviderArn": {arn}})
-	wantCode(t, err, codeNoSuchEntity, "")
+	wantCode(t, err, iam.CodeNoSuchEntity, "")
 	// Another account's provider is not visible.
 	_, err = iamCall(st, "GetOpenIDConnectProvider", url.Values{"OpenIDConnectProviderArn": {"arn:aws:iam::111111111111:oidc-provider/login.example.com/tenant"}})
-	wantCode(t, err, codeNoSuchEntity, "")
+	wantCode(t, err, iam.CodeNoSuchEntity, "")
 }
 
 func TestIAMOpenIDConnectInvalid(t *testing.T) {
@@ -69,25 +75,25 @@ func TestIAMOpenIDConnectInvalid(t *testing.T) {
 		form url.Values
 		code string
 	}{
-		{url.Values{}, awsquery.CodeValidationError},
-		{url.Values{"Url": {"http://login.example.com"}}, codeInvalidInput},
-		{url.Values{"Url": {"https://"}}, codeInvalidInput},
-		{url.Values{"Url": {"https://login.example.com"}, "ThumbprintList.member.1": {"xyz"}}, codeInvalidInput},
+		{url.Values{}, apierr.QueryValidation},
+		{url.Values{"Url": {"http://login.example.com"}}, iam.CodeInvalidInput},
+		{url.Values{"Url": {"https://"}}, iam.CodeInvalidInput},
+		{url.Values{"Url": {"https://login.example.com"}, "ThumbprintList.member.1": {"xyz"}}, iam.CodeInvalidInput},
 	}
 	for _, c := range cases {
 		_, err := iamCall(st, "CreateOpenIDConnectProvider", c.form)
 		wantCode(t, err, c.code, "")
 	}
 	_, err := iamCall(st, "GetOpenIDConnectProvider", url.Values{"OpenIDConnectProviderArn": {"arn:aws:iam::000000000000:role/nope"}})
-	wantCode(t, err, codeInvalidInput, "ARN arn:aws:iam::000000000000:role/nope is not valid.")
-	_, err = IAMActions(st, fixedNow)["ListSAMLProviders"].Call(context.Background(), &auth.Caller{}, url.Values{})
-	wantCode(t, err, awsquery.CodeAccessDenied, "")
+	wantCode(t, err, iam.CodeInvalidInput, "ARN arn:aws:iam::000000000000:role/nope is not valid.")
+	_, err = service(t, st).actions["ListSAMLProviders"].Call(context.Background(), &auth.Caller{}, url.Values{})
+	wantCode(t, err, apierr.QueryAccessDenied, "")
 }
 
 func TestIAMSAMLProviders(t *testing.T) {
 	st := openStore(t)
-	idp := newSAMLIdP(t)
-	res, err := iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"corp"}, "SAMLMetadataDocument": {idp.metadata()}})
+	idp := fakeidp.NewSAML(t, fixedNow())
+	res, err := iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"corp"}, "SAMLMetadataDocument": {idp.Metadata()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,15 +101,15 @@ func TestIAMSAMLProviders(t *testing.T) {
 	if arn != "arn:aws:iam::000000000000:saml-provider/corp" {
 		t.Fatal(arn)
 	}
-	_, err = iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"corp"}, "SAMLMetadataDocument": {idp.metadata()}})
-	wantCode(t, err, codeEntityAlreadyExists, "")
+	_, err = iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"corp"}, "SAMLMetadataDocument": {idp.Metadata()}})
+	wantCode(t, err, iam.CodeEntityAlreadyExists, "")
 	_, err = iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"bad"}, "SAMLMetadataDocument": {strings.Repeat("<x/>", 300)}})
-	wantCode(t, err, codeInvalidInput, "Could not parse metadata")
-	_, err = iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"bad name!"}, "SAMLMetadataDocument": {idp.metadata()}})
-	wantCode(t, err, awsquery.CodeValidationError, "")
+	wantCode(t, err, iam.CodeInvalidInput, "Could not parse metadata")
+	_, err = iamCall(st, "CreateSAMLProvider", url.Values{"Name": {"bad name!"}, "SAMLMetadataDocument": {idp.Metadata()}})
+	wantCode(t, err, apierr.QueryValidation, "")
 
 	res, err = iamCall(st, "GetSAMLProvider", url.Values{"SAMLProviderArn": {arn}})
-	if err != nil || res.(getSAMLResult).SAMLMetadataDocument != idp.metadata() || res.(getSAMLResult).CreateDate != "2026-03-01T12:00:00Z" {
+	if err != nil || res.(getSAMLResult).SAMLMetadataDocument != idp.Metadata() || res.(getSAMLResult).CreateDate != "2026-03-01T12:00:00Z" {
 		t.Fatalf("get = %+v, %v", res, err)
 	}
 	res, err = iamCall(st, "ListSAMLProviders", url.Values{})
@@ -114,19 +120,63 @@ func TestIAMSAMLProviders(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = iamCall(st, "GetSAMLProvider", url.Values{"SAMLProviderArn": {arn}})
-	wantCode(t, err, codeNoSuchEntity, "Manifest not found for arn "+arn)
+	wantCode(t, err, iam.CodeNoSuchEntity, "Manifest not found for arn "+arn)
 }
 
 func TestMetadataForms(t *testing.T) {
-	idp := newSAMLIdP(t)
+	idp := fakeidp.NewSAML(t, fixedNow())
 	wrapped := `<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata">` +
-		strings.TrimPrefix(idp.metadata(), `<?xml version="1.0"?>`) + `</EntitiesDescriptor>`
-	md, err := parseMetadata(wrapped)
-	if err != nil || md.EntityID != idp.entityID || len(md.Certs) != 1 {
+		strings.TrimPrefix(idp.Metadata(), `<?xml version="1.0"?>`) + `</EntitiesDescriptor>`
+	md, err := iam.ParseMetadata(wrapped)
+	if err != nil || md.EntityID != idp.EntityID || len(md.Certs) != 1 {
 		t.Fatalf("%+v, %v", md, err)
 	}
-	enc := strings.Replace(idp.metadata(), `use="signing"`, `use="encryption"`, 1)
-	if _, err := parseMetadata(enc); err == nil {
+	enc := strings.Replace(idp.Metadata(), `use="signing"`, `use="encryption"`, 1)
+	if _, err := iam.ParseMetadata(enc); err == nil {
 		t.Fatal("metadata with only an encryption key accepted")
+	}
+}
+
+const testAccount = "000000000000"
+
+func fixedNow() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
+
+func openStore(t *testing.T) storage.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "idpool.db"), sqlite.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func service(t *testing.T, st storage.Store) *Service {
+	t.Helper()
+	s, err := New(Config{Store: st, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// iamCall runs an action as the test account's root.
+func iamCall(st storage.Store, name string, form url.Values) (any, error) {
+	s, err := New(Config{Store: st, Now: fixedNow})
+	if err != nil {
+		return nil, err
+	}
+	c := &auth.Caller{Principal: &auth.Principal{AccountID: testAccount, ARN: "arn:aws:iam::" + testAccount + ":root"}}
+	return s.actions[name].Call(context.Background(), c, form)
+}
+
+func wantCode(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	ae, ok := err.(*apierr.Error)
+	if !ok || err == nil {
+		t.Fatalf("error = %v (%T), want %s %q", err, err, code, msg)
+	}
+	if ae.Code != code || (msg != "" && ae.Message != msg) {
+		t.Fatalf("error = %s %q, want %s %q", ae.Code, ae.Message, code, msg)
 	}
 }

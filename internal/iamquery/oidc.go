@@ -1,4 +1,4 @@
-package logins
+package iamquery
 
 import (
 	"context"
@@ -8,20 +8,21 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 )
 
 type oidcArnResult struct {
-	OpenIDConnectProviderArn string         `xml:"OpenIDConnectProviderArn"`
-	Tags                     []awsquery.Tag `xml:"Tags>member,omitempty"`
+	OpenIDConnectProviderArn string    `xml:"OpenIDConnectProviderArn"`
+	Tags                     []iam.Tag `xml:"Tags>member,omitempty"`
 }
 
 type getOIDCResult struct {
-	URL            string         `xml:"Url"`
-	ClientIDList   []string       `xml:"ClientIDList>member"`
-	ThumbprintList []string       `xml:"ThumbprintList>member"`
-	CreateDate     string         `xml:"CreateDate"`
-	Tags           []awsquery.Tag `xml:"Tags>member,omitempty"`
+	URL            string    `xml:"Url"`
+	ClientIDList   []string  `xml:"ClientIDList>member"`
+	ThumbprintList []string  `xml:"ThumbprintList>member"`
+	CreateDate     string    `xml:"CreateDate"`
+	Tags           []iam.Tag `xml:"Tags>member,omitempty"`
 }
 
 type listOIDCResult struct {
@@ -32,13 +33,9 @@ type oidcListEntry struct {
 	Arn string `xml:"Arn"`
 }
 
-func oidcARN(account, name string) string {
-	return "arn:aws:iam::" + account + ":oidc-provider/" + name
-}
-
 func oidcNotFound(arn string) string { return "OpenIDConnect Provider not found for arn " + arn }
 
-func (s *iam) createOIDC(ctx context.Context, account string, form url.Values) (any, error) {
+func (s *Service) createOIDC(ctx context.Context, account string, form url.Values) (any, error) {
 	var v awsquery.Validation
 	raw, ok := awsquery.Get(form, "Url")
 	if v.Required("url", ok) {
@@ -56,49 +53,49 @@ func (s *iam) createOIDC(ctx context.Context, account string, form url.Values) (
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		// [inf] IAM's text for a URL that is not https://host[/path].
-		return nil, apierr.New(codeInvalidInput, "Invalid Open ID Connect Provider URL")
+		return nil, apierr.Queryf(iam.CodeInvalidInput, "Invalid Open ID Connect Provider URL")
 	}
 	if len(clients) > maxClientIDs {
-		return nil, apierr.New(codeLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
+		return nil, apierr.Queryf(iam.CodeLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
 	}
 	if len(thumbs) > maxThumbprints {
-		return nil, apierr.New(codeLimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxThumbprints)
+		return nil, apierr.Queryf(iam.CodeLimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxThumbprints)
 	}
 	for _, t := range thumbs {
 		if !s.thumb.MatchString(t) {
-			return nil, apierr.New(codeInvalidInput, "Thumbprint must be 40 hexadecimal characters: %s", t)
+			return nil, apierr.Queryf(iam.CodeInvalidInput, "Thumbprint must be 40 hexadecimal characters: %s", t)
 		}
 	}
 	name := strings.TrimSuffix(u.Host+u.Path, "/")
 	providerURL := "https://" + name
-	doc := OIDCProviderDoc{URL: providerURL, ClientIDList: dedupe(clients), ThumbprintList: thumbs, Tags: ts, CreateDate: s.now().UTC()}
+	doc := iam.OIDCProvider{URL: providerURL, ClientIDList: dedupe(clients), ThumbprintList: thumbs, Tags: ts, CreateDate: s.now().UTC()}
 	b, err := encodeDoc(doc)
 	if err != nil {
-		return nil, apierr.Internal(err)
+		return nil, apierr.InternalIn(apierr.Query, err)
 	}
 	err = s.store.Update(ctx, func(tx storage.Tx) error {
-		return tx.CreateResource(&storage.Resource{AccountID: account, Kind: KindOIDCProvider, Name: name, Doc: b, CreatedAt: doc.CreateDate})
+		return tx.CreateResource(&storage.Resource{AccountID: account, Kind: iam.KindOIDCProvider, Name: name, Doc: b, CreatedAt: doc.CreateDate})
 	})
 	if err := storeErr(err, "", "Provider with url "+providerURL+" already exists."); err != nil {
 		return nil, err
 	}
-	return oidcArnResult{OpenIDConnectProviderArn: oidcARN(account, name), Tags: ts}, nil
+	return oidcArnResult{OpenIDConnectProviderArn: iam.OIDCProviderARN(account, name), Tags: ts}, nil
 }
 
 // loadOIDC reads the provider named by OpenIDConnectProviderArn.
-func (s *iam) loadOIDC(ctx context.Context, account string, form url.Values) (string, string, *OIDCProviderDoc, error) {
+func (s *Service) loadOIDC(ctx context.Context, account string, form url.Values) (string, string, *iam.OIDCProvider, error) {
 	var v awsquery.Validation
 	arn, name, err := arnParam(&v, form, "OpenIDConnectProviderArn", "openIDConnectProviderArn", "oidc-provider", account)
 	if err != nil {
 		return "", "", nil, err
 	}
-	var doc *OIDCProviderDoc
+	var doc *iam.OIDCProvider
 	err = s.store.View(ctx, func(r storage.Reader) error {
-		res, err := r.GetResource(account, KindOIDCProvider, name)
+		res, err := r.GetResource(account, iam.KindOIDCProvider, name)
 		if err != nil {
 			return err
 		}
-		doc, err = decodeOIDCDoc(res.Doc)
+		doc, err = iam.DecodeOIDCProvider(res.Doc)
 		return err
 	})
 	if err := storeErr(err, oidcNotFound(arn), ""); err != nil {
@@ -107,7 +104,7 @@ func (s *iam) loadOIDC(ctx context.Context, account string, form url.Values) (st
 	return arn, name, doc, nil
 }
 
-func (s *iam) getOIDC(ctx context.Context, account string, form url.Values) (any, error) {
+func (s *Service) getOIDC(ctx context.Context, account string, form url.Values) (any, error) {
 	_, _, doc, err := s.loadOIDC(ctx, account, form)
 	if err != nil {
 		return nil, err
@@ -122,20 +119,20 @@ func (s *iam) getOIDC(ctx context.Context, account string, form url.Values) (any
 	}, nil
 }
 
-func (s *iam) listOIDC(ctx context.Context, account string, _ url.Values) (any, error) {
-	names, err := s.listNames(ctx, account, KindOIDCProvider)
+func (s *Service) listOIDC(ctx context.Context, account string, _ url.Values) (any, error) {
+	names, err := s.listNames(ctx, account, iam.KindOIDCProvider)
 	if err != nil {
 		return nil, err
 	}
 	out := listOIDCResult{List: []oidcListEntry{}}
 	for _, n := range names {
-		out.List = append(out.List, oidcListEntry{Arn: oidcARN(account, n.Name)})
+		out.List = append(out.List, oidcListEntry{Arn: iam.OIDCProviderARN(account, n.Name)})
 	}
 	return out, nil
 }
 
 // listNames returns every resource of kind in account, in name order.
-func (s *iam) listNames(ctx context.Context, account, kind string) ([]*storage.Resource, error) {
+func (s *Service) listNames(ctx context.Context, account, kind string) ([]*storage.Resource, error) {
 	var all []*storage.Resource
 	err := s.store.View(ctx, func(r storage.Reader) error {
 		all = nil
@@ -158,17 +155,17 @@ func (s *iam) listNames(ctx context.Context, account, kind string) ([]*storage.R
 	return all, nil
 }
 
-func (s *iam) deleteOIDC(ctx context.Context, account string, form url.Values) (any, error) {
+func (s *Service) deleteOIDC(ctx context.Context, account string, form url.Values) (any, error) {
 	var v awsquery.Validation
 	arn, name, err := arnParam(&v, form, "OpenIDConnectProviderArn", "openIDConnectProviderArn", "oidc-provider", account)
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx storage.Tx) error { return tx.DeleteResource(account, KindOIDCProvider, name) })
+	err = s.store.Update(ctx, func(tx storage.Tx) error { return tx.DeleteResource(account, iam.KindOIDCProvider, name) })
 	return nil, storeErr(err, oidcNotFound(arn), "")
 }
 
-func (s *iam) addClientID(ctx context.Context, account string, form url.Values) (any, error) {
+func (s *Service) addClientID(ctx context.Context, account string, form url.Values) (any, error) {
 	var v awsquery.Validation
 	arn, name, err := arnParam(&v, form, "OpenIDConnectProviderArn", "openIDConnectProviderArn", "oidc-provider", account)
 	if err != nil {
@@ -182,11 +179,11 @@ func (s *iam) addClientID(ctx context.Context, account string, form url.Values) 
 		return nil, err
 	}
 	err = s.store.Update(ctx, func(tx storage.Tx) error {
-		res, err := tx.GetResource(account, KindOIDCProvider, name)
+		res, err := tx.GetResource(account, iam.KindOIDCProvider, name)
 		if err != nil {
 			return err
 		}
-		doc, err := decodeOIDCDoc(res.Doc)
+		doc, err := iam.DecodeOIDCProvider(res.Doc)
 		if err != nil {
 			return err
 		}
@@ -194,7 +191,7 @@ func (s *iam) addClientID(ctx context.Context, account string, form url.Values) 
 			return nil // IAM succeeds quietly for a client id already listed
 		}
 		if len(doc.ClientIDList) >= maxClientIDs {
-			return apierr.New(codeLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
+			return apierr.Queryf(iam.CodeLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
 		}
 		doc.ClientIDList = append(doc.ClientIDList, client)
 		b, err := encodeDoc(doc)

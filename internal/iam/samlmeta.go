@@ -1,4 +1,4 @@
-package logins
+package iam
 
 import (
 	"crypto/x509"
@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// idpMetadata is what a SAML provider's metadata document tells us.
-type idpMetadata struct {
+// Metadata is what a SAML provider's metadata document tells us: the
+// identity provider's entity id and signing certificates.
+type Metadata struct {
 	EntityID   string
 	Certs      []*x509.Certificate // signing certificates
 	ValidUntil time.Time           // zero when the document has none
@@ -27,15 +28,15 @@ type mdEntity struct {
 	} `xml:"IDPSSODescriptor"`
 }
 
-// maxMetadata is IAM's limit on SAMLMetadataDocument (1000..10000000 chars).
-const maxMetadata = 10000000
+// MaxMetadata is IAM's limit on SAMLMetadataDocument (1000..10000000 chars).
+const MaxMetadata = 10000000
 
-// parseMetadata reads an IdP's SAML 2.0 metadata: the first
+// ParseMetadata reads an IdP's SAML 2.0 metadata: the first
 // EntityDescriptor (alone or inside EntitiesDescriptor) with an
 // IDPSSODescriptor, and its signing certificates (KeyDescriptors with
 // use="signing" or no use).
-func parseMetadata(doc string) (*idpMetadata, error) {
-	if len(doc) > maxMetadata {
+func ParseMetadata(doc string) (*Metadata, error) {
+	if len(doc) > MaxMetadata {
 		return nil, errors.New("metadata document too large")
 	}
 	var root struct {
@@ -58,7 +59,7 @@ func parseMetadata(doc string) (*idpMetadata, error) {
 		if len(e.IDP) == 0 {
 			continue
 		}
-		md := &idpMetadata{EntityID: e.EntityID}
+		md := &Metadata{EntityID: e.EntityID}
 		if e.ValidUntil != "" {
 			t, err := time.Parse(time.RFC3339, e.ValidUntil)
 			if err != nil {

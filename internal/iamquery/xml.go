@@ -1,23 +1,23 @@
-package iam
+package iamquery
 
 import (
 	"net/url"
 	"strings"
 
-	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/iam"
 )
 
 // roleXML is IAM's Role shape.
 type roleXML struct {
-	Path                     string         `xml:"Path"`
-	RoleName                 string         `xml:"RoleName"`
-	RoleID                   string         `xml:"RoleId"`
-	Arn                      string         `xml:"Arn"`
-	CreateDate               string         `xml:"CreateDate"`
-	AssumeRolePolicyDocument string         `xml:"AssumeRolePolicyDocument"`
-	Description              string         `xml:"Description,omitempty"`
-	MaxSessionDuration       int            `xml:"MaxSessionDuration"`
-	Tags                     []awsquery.Tag `xml:"Tags>member,omitempty"`
+	Path                     string    `xml:"Path"`
+	RoleName                 string    `xml:"RoleName"`
+	RoleID                   string    `xml:"RoleId"`
+	Arn                      string    `xml:"Arn"`
+	CreateDate               string    `xml:"CreateDate"`
+	AssumeRolePolicyDocument string    `xml:"AssumeRolePolicyDocument"`
+	Description              string    `xml:"Description,omitempty"`
+	MaxSessionDuration       int       `xml:"MaxSessionDuration"`
+	Tags                     []iam.Tag `xml:"Tags>member,omitempty"`
 }
 
 type roleResult struct {
@@ -30,7 +30,7 @@ type listRolesResult struct {
 	Marker      string    `xml:"Marker,omitempty"`
 }
 
-func toXML(r *Role, withTags bool) roleXML {
+func toXML(r *iam.Role, withTags bool) roleXML {
 	x := roleXML{
 		Path: r.Path, RoleName: r.RoleName, RoleID: r.RoleID, Arn: r.ARN(),
 		CreateDate:               r.CreateDate.UTC().Format("2006-01-02T15:04:05Z"),

@@ -1,4 +1,4 @@
-package logins
+package iamquery
 
 import (
 	"context"
@@ -6,19 +6,20 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 )
 
 type samlArnResult struct {
-	SAMLProviderArn string         `xml:"SAMLProviderArn"`
-	Tags            []awsquery.Tag `xml:"Tags>member,omitempty"`
+	SAMLProviderArn string    `xml:"SAMLProviderArn"`
+	Tags            []iam.Tag `xml:"Tags>member,omitempty"`
 }
 
 type getSAMLResult struct {
-	SAMLMetadataDocument string         `xml:"SAMLMetadataDocument"`
-	CreateDate           string         `xml:"CreateDate"`
-	ValidUntil           string         `xml:"ValidUntil,omitempty"`
-	Tags                 []awsquery.Tag `xml:"Tags>member,omitempty"`
+	SAMLMetadataDocument string    `xml:"SAMLMetadataDocument"`
+	CreateDate           string    `xml:"CreateDate"`
+	ValidUntil           string    `xml:"ValidUntil,omitempty"`
+	Tags                 []iam.Tag `xml:"Tags>member,omitempty"`
 }
 
 type listSAMLResult struct {
@@ -31,26 +32,22 @@ type samlListEntry struct {
 	CreateDate string `xml:"CreateDate"`
 }
 
-func samlARN(account, name string) string {
-	return "arn:aws:iam::" + account + ":saml-provider/" + name
-}
-
 // samlNotFound is IAM's NoSuchEntity text for SAML providers [obs: IAM
 // answers "Manifest not found for arn ..."].
 func samlNotFound(arn string) string { return "Manifest not found for arn " + arn }
 
-func optDate(d SAMLProviderDoc) string {
+func optDate(d iam.SAMLProvider) string {
 	if d.ValidUntil.IsZero() {
 		return ""
 	}
 	return iamDate(d.ValidUntil)
 }
 
-func (s *iam) createSAML(ctx context.Context, account string, form url.Values) (any, error) {
+func (s *Service) createSAML(ctx context.Context, account string, form url.Values) (any, error) {
 	var v awsquery.Validation
 	meta, ok := awsquery.Get(form, "SAMLMetadataDocument")
 	if v.Required("sAMLMetadataDocument", ok) {
-		v.Length("sAMLMetadataDocument", meta, 1000, maxMetadata, false)
+		v.Length("sAMLMetadataDocument", meta, 1000, iam.MaxMetadata, false)
 	}
 	name, ok := awsquery.Get(form, "Name")
 	if v.Required("name", ok) {
@@ -61,38 +58,38 @@ func (s *iam) createSAML(ctx context.Context, account string, form url.Values) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	md, err := parseMetadata(meta)
+	md, err := iam.ParseMetadata(meta)
 	if err != nil {
-		return nil, apierr.New(codeInvalidInput, "Could not parse metadata").Wrap(err)
+		return nil, apierr.Queryf(iam.CodeInvalidInput, "Could not parse metadata").Wrap(err)
 	}
-	doc := SAMLProviderDoc{SAMLMetadataDocument: meta, CreateDate: s.now().UTC(), ValidUntil: md.ValidUntil, Tags: ts}
+	doc := iam.SAMLProvider{SAMLMetadataDocument: meta, CreateDate: s.now().UTC(), ValidUntil: md.ValidUntil, Tags: ts}
 	b, err := encodeDoc(doc)
 	if err != nil {
-		return nil, apierr.Internal(err)
+		return nil, apierr.InternalIn(apierr.Query, err)
 	}
 	err = s.store.Update(ctx, func(tx storage.Tx) error {
-		return tx.CreateResource(&storage.Resource{AccountID: account, Kind: KindSAMLProvider, Name: name, Doc: b, CreatedAt: doc.CreateDate})
+		return tx.CreateResource(&storage.Resource{AccountID: account, Kind: iam.KindSAMLProvider, Name: name, Doc: b, CreatedAt: doc.CreateDate})
 	})
 	// [inf] IAM's text for a duplicate SAML provider name.
 	if err := storeErr(err, "", "SAMLProvider "+name+" already exists."); err != nil {
 		return nil, err
 	}
-	return samlArnResult{SAMLProviderArn: samlARN(account, name), Tags: ts}, nil
+	return samlArnResult{SAMLProviderArn: iam.SAMLProviderARN(account, name), Tags: ts}, nil
 }
 
-func (s *iam) getSAML(ctx context.Context, account string, form url.Values) (any, error) {
+func (s *Service) getSAML(ctx context.Context, account string, form url.Values) (any, error) {
 	var v awsquery.Validation
 	arn, name, err := arnParam(&v, form, "SAMLProviderArn", "sAMLProviderArn", "saml-provider", account)
 	if err != nil {
 		return nil, err
 	}
-	var doc *SAMLProviderDoc
+	var doc *iam.SAMLProvider
 	err = s.store.View(ctx, func(r storage.Reader) error {
-		res, err := r.GetResource(account, KindSAMLProvider, name)
+		res, err := r.GetResource(account, iam.KindSAMLProvider, name)
 		if err != nil {
 			return err
 		}
-		doc, err = decodeSAMLDoc(res.Doc)
+		doc, err = iam.DecodeSAMLProvider(res.Doc)
 		return err
 	})
 	if err := storeErr(err, samlNotFound(arn), ""); err != nil {
@@ -106,28 +103,28 @@ func (s *iam) getSAML(ctx context.Context, account string, form url.Values) (any
 	}, nil
 }
 
-func (s *iam) listSAML(ctx context.Context, account string, _ url.Values) (any, error) {
-	all, err := s.listNames(ctx, account, KindSAMLProvider)
+func (s *Service) listSAML(ctx context.Context, account string, _ url.Values) (any, error) {
+	all, err := s.listNames(ctx, account, iam.KindSAMLProvider)
 	if err != nil {
 		return nil, err
 	}
 	out := listSAMLResult{List: []samlListEntry{}}
 	for _, r := range all {
-		d, err := decodeSAMLDoc(r.Doc)
+		d, err := iam.DecodeSAMLProvider(r.Doc)
 		if err != nil {
-			return nil, apierr.Internal(err)
+			return nil, apierr.InternalIn(apierr.Query, err)
 		}
-		out.List = append(out.List, samlListEntry{Arn: samlARN(account, r.Name), ValidUntil: optDate(*d), CreateDate: iamDate(d.CreateDate)})
+		out.List = append(out.List, samlListEntry{Arn: iam.SAMLProviderARN(account, r.Name), ValidUntil: optDate(*d), CreateDate: iamDate(d.CreateDate)})
 	}
 	return out, nil
 }
 
-func (s *iam) deleteSAML(ctx context.Context, account string, form url.Values) (any, error) {
+func (s *Service) deleteSAML(ctx context.Context, account string, form url.Values) (any, error) {
 	var v awsquery.Validation
 	arn, name, err := arnParam(&v, form, "SAMLProviderArn", "sAMLProviderArn", "saml-provider", account)
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx storage.Tx) error { return tx.DeleteResource(account, KindSAMLProvider, name) })
+	err = s.store.Update(ctx, func(tx storage.Tx) error { return tx.DeleteResource(account, iam.KindSAMLProvider, name) })
 	return nil, storeErr(err, samlNotFound(arn), "")
 }

@@ -1,0 +1,129 @@
+// Package iamquery is IAM's operation table on the Query protocol: roles
+// (CreateRole, GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy) and
+// OpenID Connect and SAML providers, signed with an account's long-term
+// keys. It decodes forms, opens the transactions and shapes the XML; the
+// records and their rules are package iam's. Each account sees only its own.
+package iamquery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"time"
+
+	"github.com/idpool/idpool/internal/auth"
+	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/storage"
+)
+
+// XMLNamespace is IAM's response namespace.
+const XMLNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+// APIVersion is the IAM API version clients send.
+const APIVersion = "2010-05-08"
+
+// Config configures the IAM service.
+type Config struct {
+	Store  storage.Store
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Service is IAM over the Query protocol; it implements awsquery.Service.
+type Service struct {
+	store    storage.Store
+	now      func() time.Time
+	log      *slog.Logger
+	valid    *validators
+	samlName *regexp.Regexp
+	thumb    *regexp.Regexp
+	actions  map[string]awsquery.Action
+}
+
+// New returns the IAM service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("iamquery: Config.Store is required")
+	}
+	s := &Service{store: cfg.Store, now: cfg.Now, log: cfg.Logger, valid: newValidators(),
+		samlName: regexp.MustCompile(`^` + samlNamePattern + `$`),
+		thumb:    regexp.MustCompile(`^[0-9a-fA-F]{40}$`)}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	roles := map[string]actionFunc{
+		"CreateRole":             s.createRole,
+		"GetRole":                s.getRole,
+		"ListRoles":              s.listRoles,
+		"DeleteRole":             s.deleteRole,
+		"UpdateAssumeRolePolicy": s.updateAssumeRolePolicy,
+	}
+	providers := map[string]actionFunc{
+		"CreateOpenIDConnectProvider":        s.createOIDC,
+		"GetOpenIDConnectProvider":           s.getOIDC,
+		"ListOpenIDConnectProviders":         s.listOIDC,
+		"DeleteOpenIDConnectProvider":        s.deleteOIDC,
+		"AddClientIDToOpenIDConnectProvider": s.addClientID,
+		"CreateSAMLProvider":                 s.createSAML,
+		"GetSAMLProvider":                    s.getSAML,
+		"ListSAMLProviders":                  s.listSAML,
+		"DeleteSAMLProvider":                 s.deleteSAML,
+	}
+	s.actions = make(map[string]awsquery.Action, len(roles)+len(providers))
+	for name, fn := range roles {
+		s.actions[name] = awsquery.Action{Call: signed(name, roleResource, fn)}
+	}
+	for name, fn := range providers {
+		s.actions[name] = awsquery.Action{Call: signed(name, accountResource, fn)}
+	}
+	return s, nil
+}
+
+// SigningName implements awsquery.Service.
+func (s *Service) SigningName() string { return "iam" }
+
+// XMLNamespace implements awsquery.Service.
+func (s *Service) XMLNamespace() string { return XMLNamespace }
+
+// APIVersion names IAM's API version for the Query router.
+func (s *Service) APIVersion() string { return APIVersion }
+
+// Action implements awsquery.Service.
+func (s *Service) Action(name string) (awsquery.Action, bool) {
+	a, ok := s.actions[name]
+	return a, ok
+}
+
+type actionFunc func(ctx context.Context, account string, form url.Values) (any, error)
+
+// signed runs an action for an account's long-term keys only. idpool has no
+// IAM permission policies, so temporary credentials (sessions vended to app
+// users) are refused every IAM action, as a role without IAM permissions is.
+func signed(action string, resource func(account string, form url.Values) string, fn actionFunc) func(context.Context, *auth.Caller, url.Values) (any, error) {
+	return func(ctx context.Context, c *auth.Caller, form url.Values) (any, error) {
+		if c == nil || c.Principal == nil {
+			return nil, accessDenied("anonymous", action, "*")
+		}
+		if c.Principal.Session != nil {
+			return nil, accessDenied(c.Principal.ARN, action, resource(c.Principal.AccountID, form))
+		}
+		return fn(ctx, c.Principal.AccountID, form)
+	}
+}
+
+// roleResource is the resource an access-denied message of a role action
+// names: the role, or all of the account's roles.
+func roleResource(account string, form url.Values) string {
+	if name, ok := awsquery.Get(form, "RoleName"); ok {
+		return "arn:aws:iam::" + account + ":role/" + name
+	}
+	return "arn:aws:iam::" + account + ":role/*"
+}
+
+// accountResource is the resource of the provider actions' denials.
+func accountResource(account string, _ url.Values) string { return "arn:aws:iam::" + account + ":*" }

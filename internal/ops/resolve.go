@@ -1,0 +1,157 @@
+package ops
+
+import (
+	"context"
+	"errors"
+
+	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/storage"
+)
+
+// resolveRequest is a call that resolves its Logins to an identity (GetId,
+// GetOpenIdToken, GetCredentialsForIdentity, the developer flow).
+type resolveRequest struct {
+	// load reads the call's pool inside a transaction, checking that the
+	// caller may use it and that the identity it names exists.
+	load func(r storage.Reader) (*storage.Pool, error)
+	// logins are the call's Logins entries, still unverified.
+	logins map[string]string
+	// check runs after the logins verify and before the identity is used:
+	// checks of the operation's own that AWS answers after the tokens'.
+	check func(*storage.Pool) error
+	// link is the rest of the link request (target, developer user, ids).
+	link linkRequest
+}
+
+// resolved is the outcome: the pool, the verified logins and the identity.
+type resolved struct {
+	pool   *storage.Pool
+	logins []*identity.VerifiedLogin
+	*linkResult
+}
+
+// errPoolChanged ends a write whose pool changed since the snapshot the
+// logins were verified against; the call starts over.
+var errPoolChanged = errors.New("ops: the pool changed during the call")
+
+// resolve decides a call in one read snapshot where it can: the snapshot
+// reads the pool, the IAM providers the logins need and, from what the
+// tokens claim (peekLogins), the identity they resolve to. The tokens are
+// then verified outside any transaction (keys may be fetched), and the
+// snapshot's decision is used when verification confirms the claimed
+// logins and nothing must be written. Otherwise the identity is decided
+// again on the verified logins, in a read pass and then, when something
+// must change, a write transaction that re-reads the pool.
+func (s *Service) resolve(ctx context.Context, rq resolveRequest) (*resolved, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := s.resolveOnce(ctx, rq)
+		if !errors.Is(err, errPoolChanged) {
+			return out, err
+		}
+		if attempt == 2 {
+			return nil, apierr.New(apierr.ConcurrentModification, "The resource was modified concurrently. Please retry.").Wrap(err)
+		}
+	}
+}
+
+func (s *Service) resolveOnce(ctx context.Context, rq resolveRequest) (*resolved, error) {
+	lr := rq.link
+	if len(rq.logins) == 0 && lr.target == "" && lr.dev == nil {
+		// A new guest: there is nothing to read first, so the write
+		// transaction reads the pool itself.
+		return s.linkWrite(ctx, rq, lr)
+	}
+	var (
+		pool       *storage.Pool
+		reqs       []identity.LoginRequest
+		peeked     []*identity.VerifiedLogin
+		decided    bool
+		pre        *linkResult
+		preErr     error
+		needsWrite bool
+	)
+	err := s.view(ctx, func(r storage.Reader) (err error) {
+		if pool, err = rq.load(r); err != nil {
+			return err
+		}
+		if reqs, err = readLogins(r, pool, rq.logins); err != nil {
+			return err
+		}
+		if peeked, decided = s.peekLogins(pool, reqs); decided {
+			dl := lr
+			dl.pool, dl.logins = pool, peeked
+			pre, preErr = s.linkTx(readOnlyTx{Reader: r, needsWrite: &needsWrite}, dl)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	logins, err := s.verifyLogins(ctx, pool, reqs)
+	if err != nil {
+		return nil, err
+	}
+	if rq.check != nil {
+		if err := rq.check(pool); err != nil {
+			return nil, err
+		}
+	}
+	lr.pool, lr.logins = pool, logins
+	confirmed := decided && sameLogins(peeked, logins)
+	if confirmed && !needsWrite {
+		if preErr != nil {
+			return nil, storeErr(preErr)
+		}
+		return &resolved{pool: pool, logins: logins, linkResult: pre}, nil
+	}
+	if !confirmed {
+		res, needsWrite, err := s.linkReadOnly(ctx, lr)
+		if !needsWrite {
+			if err != nil {
+				return nil, err
+			}
+			return &resolved{pool: pool, logins: logins, linkResult: res}, nil
+		}
+	}
+	return s.linkWrite(ctx, rq, lr)
+}
+
+// linkWrite decides and writes the identity in one write transaction that
+// re-reads the pool: a pool changed since the logins were verified against
+// it (lr.pool) starts the call over, so no write rests on a stale pool.
+func (s *Service) linkWrite(ctx context.Context, rq resolveRequest, lr linkRequest) (*resolved, error) {
+	verifiedAgainst := lr.pool
+	var res *linkResult
+	err := s.update(ctx, func(tx storage.Tx) error {
+		pool, err := rq.load(tx)
+		if err != nil {
+			return err
+		}
+		if verifiedAgainst != nil && !pool.UpdatedAt.Equal(verifiedAgainst.UpdatedAt) {
+			return errPoolChanged
+		}
+		if verifiedAgainst == nil && rq.check != nil {
+			if err := rq.check(pool); err != nil {
+				return err
+			}
+		}
+		wl := lr
+		wl.pool = pool
+		res, err = s.linkTx(tx, wl)
+		if err == nil {
+			lr.pool = pool
+		}
+		return err
+	})
+	if errors.Is(err, errPoolChanged) {
+		return nil, errPoolChanged
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(res.merged) > 0 {
+		s.log.InfoContext(ctx, "identities merged", "pool", lr.pool.ID, "owner", res.identity.ID, "disabled", res.merged)
+	}
+	return &resolved{pool: lr.pool, logins: lr.logins, linkResult: res}, nil
+}
