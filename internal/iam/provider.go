@@ -55,7 +55,7 @@ func SAMLProviderARN(account, name string) string {
 // is "oidc-provider" or "saml-provider"; ok is false for anything else.
 func ParseProviderARN(arn, typ string) (account, name string, ok bool) {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "iam" || parts[3] != "" || parts[4] == "" {
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "iam" || parts[3] != "" || !isDigits(parts[4], 12) {
 		return "", "", false
 	}
 	name, ok = strings.CutPrefix(parts[5], typ+"/")

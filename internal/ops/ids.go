@@ -49,23 +49,6 @@ func parsePoolARN(arn string) (region, account, poolID string, ok bool) {
 	return parts[3], parts[4], id, true
 }
 
-// parseIAMARN splits arn:PARTITION:iam::ACCOUNT:TYPE/NAME and returns the
-// account and NAME when TYPE matches.
-func parseIAMARN(arn, typ string) (account, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "iam" || parts[3] != "" {
-		return "", "", false
-	}
-	if !isAccountID(parts[4]) {
-		return "", "", false
-	}
-	name, found := strings.CutPrefix(parts[5], typ+"/")
-	if !found || name == "" {
-		return "", "", false
-	}
-	return parts[4], name, true
-}
-
 // isAccountID reports whether s is a 12-digit account id.
 func isAccountID(s string) bool {
 	if len(s) != 12 {

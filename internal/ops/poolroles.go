@@ -7,6 +7,7 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -114,7 +115,7 @@ func configuredProvider(p *storage.Pool, key string) bool {
 		if key == arn {
 			return true
 		}
-		if _, host, ok := parseIAMARN(arn, "oidc-provider"); ok && key == host {
+		if _, host, ok := iam.ParseProviderARN(arn, "oidc-provider"); ok && key == host {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -103,21 +104,15 @@ func (s *Service) checkPool(r storage.Reader, p *storage.Pool) error {
 		}
 		seen[key] = true
 	}
-	if err := checkIAMProviders(r, p.AccountID, "OpenIdConnectProviderARNs", "oidc-provider", KindOIDCProvider, p.OpenIDConnectProviderARNs); err != nil {
+	if err := checkIAMProviders(r, p.AccountID, "OpenIdConnectProviderARNs", "oidc-provider", iam.KindOIDCProvider, p.OpenIDConnectProviderARNs); err != nil {
 		return err
 	}
-	return checkIAMProviders(r, p.AccountID, "SamlProviderARNs", "saml-provider", KindSAMLProvider, p.SAMLProviderARNs)
+	return checkIAMProviders(r, p.AccountID, "SamlProviderARNs", "saml-provider", iam.KindSAMLProvider, p.SAMLProviderARNs)
 }
-
-// Storage resource kinds of the IAM identity providers a pool may name.
-const (
-	KindOIDCProvider = "iam-oidc-provider"
-	KindSAMLProvider = "iam-saml-provider"
-)
 
 func checkIAMProviders(r storage.Reader, account, member, typ, kind string, arns []string) error {
 	for _, arn := range arns {
-		acct, name, ok := parseIAMARN(arn, typ)
+		acct, name, ok := iam.ParseProviderARN(arn, typ)
 		if !ok {
 			return apierr.InvalidParameterf("Invalid %s: '%s' is not a valid IAM %s ARN.", member, arn, typ)
 		}

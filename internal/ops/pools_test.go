@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -55,7 +56,7 @@ func TestPoolIAMProvidersMustExist(t *testing.T) {
 	_, err := f.svc.CreateIdentityPool(f.ctx, f.caller, &poolJSON{IdentityPoolName: "p", OpenIdConnectProviderARNs: []string{arn}})
 	wantErr(t, err, apierr.InvalidParameter, "")
 	err = f.store.Update(f.ctx, func(tx storage.Tx) error {
-		return tx.PutResource(&storage.Resource{AccountID: "000000000000", Kind: KindOIDCProvider, Name: "login.example.com", Doc: []byte("{}")})
+		return tx.PutResource(&storage.Resource{AccountID: "000000000000", Kind: iam.KindOIDCProvider, Name: "login.example.com", Doc: []byte("{}")})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ const (
 
 	// DeveloperProvider is the Logins key of developer-authenticated
 	// identities' own OpenID tokens.
-	DeveloperProvider = "cognito-identity.amazonaws.com"
+	DeveloperProvider = identity.CognitoIdentity
 	// SAMLRoleAttribute is the assertion attribute listing "roleArn,providerArn" pairs.
 	SAMLRoleAttribute = "https://aws.amazon.com/SAML/Attributes/Role"
 
