@@ -19,6 +19,7 @@ import (
 	"github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/model"
 	"github.com/idpool/idpool/internal/ops"
+	"github.com/idpool/idpool/internal/pagination"
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/storage/sqlite"
 	"github.com/idpool/idpool/internal/sts"
@@ -67,6 +68,10 @@ func New(tb testing.TB) *Stack {
 		tb.Fatal(err)
 	}
 	lv := logins.New(logins.Config{Tokens: tok, HTTPClient: &http.Client{Transport: offline{}}, Now: Now, Logger: log})
+	pages, err := pagination.Open(ctx, store)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	stsSvc, err := sts.New(ctx, sts.Config{Store: store, Tokens: tok, Logins: lv, Issuer: Issuer, DevTrustUnknownRoles: true, Now: Now, Logger: log})
 	if err != nil {
 		tb.Fatal(err)
@@ -84,7 +89,7 @@ func New(tb testing.TB) *Stack {
 	query := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc}, Verifier: verifier, Logger: log})
 	return &Stack{
 		Handler: wire.New(wire.Config{
-			Operations: ops.New(ops.Config{Store: store, Tokens: tok, Logins: lv, STS: stsSvc, Now: Now, Logger: log}).Operations(),
+			Operations: ops.New(ops.Config{Store: store, Pages: pages, Tokens: tok, Logins: lv, STS: stsSvc, Now: Now, Logger: log}).Operations(),
 			Validator:  validator,
 			Verifier:   verifier,
 			Query:      query,

@@ -28,7 +28,7 @@ func benchService(b *testing.B) (*Service, string, []string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	svc := New(Config{Store: st, Tokens: nullIssuer{}, STS: &recordingSTS{},
+	svc := New(Config{Store: st, Pages: openPages(b, st), Tokens: nullIssuer{}, STS: &recordingSTS{},
 		Logins: tableVerifier{providers: []string{"graph.facebook.com"}}})
 	caller := signed("000000000000", "us-east-1")
 	p, err := svc.CreateIdentityPool(ctx, caller, &poolJSON{IdentityPoolName: "bench", AllowUnauthenticatedIdentities: true,

@@ -145,7 +145,7 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, c *auth.Caller, i
 	}
 	// One was given: list the identity's developer user identifiers.
 	scope := "LookupDeveloperIdentity\x00" + c.Account() + "\x00" + pool.ID + "\x00" + out.IdentityId
-	after, err := s.cursor(ctx, scope, in.NextToken)
+	after, err := s.cursor(scope, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -160,9 +160,7 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, c *auth.Caller, i
 	}
 	if len(subjects) > limit {
 		subjects = subjects[:limit]
-		if out.NextToken, err = s.nextToken(ctx, scope, subjects[limit-1]); err != nil {
-			return nil, err
-		}
+		out.NextToken = s.pages.Encode(scope, subjects[limit-1])
 	}
 	out.DeveloperUserIdentifierList = subjects
 	return out, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/pagination"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/sqlite"
 )
@@ -110,6 +111,7 @@ func newFixture(t *testing.T, limits Limits) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{t: t, ctx: ctx, store: st, tokens: &recordingIssuer{}, sts: &recordingSTS{}}
 	f.svc = New(Config{
+		Pages:  openPages(t, f.store),
 		Store:  st,
 		Tokens: f.tokens,
 		Logins: tableVerifier{providers: []string{"graph.facebook.com", "accounts.google.com", "login.example.com"}},
@@ -182,4 +184,14 @@ func wantErr(t *testing.T, err error, code, msg string) {
 	if ae.Code != code || (msg != "" && ae.Message != msg) {
 		t.Fatalf("want %s %q, got %s %q", code, msg, ae.Code, ae.Message)
 	}
+}
+
+// openPages opens the NextToken signer over st, as the server does at start-up.
+func openPages(tb testing.TB, st storage.Store) *pagination.Signer {
+	tb.Helper()
+	p, err := pagination.Open(context.Background(), st)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }

@@ -68,7 +68,7 @@ type listIdentitiesOutput struct {
 // time-ordered, so identities created while paging come after the cursor.
 func (s *Service) ListIdentities(ctx context.Context, c *auth.Caller, in *listIdentitiesInput) (*listIdentitiesOutput, error) {
 	scope := "ListIdentities\x00" + c.Account() + "\x00" + in.IdentityPoolId
-	after, err := s.cursor(ctx, scope, in.NextToken)
+	after, err := s.cursor(scope, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +93,7 @@ func (s *Service) ListIdentities(ctx context.Context, c *auth.Caller, in *listId
 		out.Identities = append(out.Identities, describe(id))
 	}
 	if more {
-		if out.NextToken, err = s.nextToken(ctx, scope, list[len(list)-1].ID); err != nil {
-			return nil, err
-		}
+		out.NextToken = s.pages.Encode(scope, list[len(list)-1].ID)
 	}
 	return out, nil
 }

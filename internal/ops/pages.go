@@ -1,11 +1,9 @@
 package ops
 
 import (
-	"context"
 	"errors"
 
 	"github.com/idpool/idpool/internal/apierr"
-	"github.com/idpool/idpool/internal/pagination"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -22,24 +20,15 @@ func pageSize(max int) int {
 }
 
 // cursor decodes a NextToken for scope; "" starts from the beginning.
-func (s *Service) cursor(ctx context.Context, scope, token string) (string, error) {
+func (s *Service) cursor(scope, token string) (string, error) {
 	if token == "" {
 		return "", nil
 	}
-	c, err := s.pages.Decode(ctx, scope, token)
-	if errors.Is(err, pagination.ErrInvalid) {
+	c, err := s.pages.Decode(scope, token)
+	if err != nil {
 		return "", apierr.InvalidParameterf("The pagination token is invalid.")
 	}
-	if err != nil {
-		return "", storeErr(err)
-	}
 	return c, nil
-}
-
-// nextToken issues the NextToken that continues after cursor in scope.
-func (s *Service) nextToken(ctx context.Context, scope, cursor string) (string, error) {
-	t, err := s.pages.Encode(ctx, scope, cursor)
-	return t, storeErr(err)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }

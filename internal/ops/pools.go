@@ -227,7 +227,7 @@ type listPoolsOutput struct {
 // ListIdentityPools pages through the caller's pools in id order.
 func (s *Service) ListIdentityPools(ctx context.Context, c *auth.Caller, in *listPoolsInput) (*listPoolsOutput, error) {
 	scope := "ListIdentityPools\x00" + c.Account() + "\x00" + c.Region
-	after, err := s.cursor(ctx, scope, in.NextToken)
+	after, err := s.cursor(scope, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -249,9 +249,7 @@ func (s *Service) ListIdentityPools(ctx context.Context, c *auth.Caller, in *lis
 		out.IdentityPools = append(out.IdentityPools, poolShort{p.ID, p.Name})
 	}
 	if more {
-		if out.NextToken, err = s.nextToken(ctx, scope, pools[len(pools)-1].ID); err != nil {
-			return nil, err
-		}
+		out.NextToken = s.pages.Encode(scope, pools[len(pools)-1].ID)
 	}
 	return out, nil
 }

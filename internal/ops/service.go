@@ -23,7 +23,9 @@ type Config struct {
 	Logins identity.LoginVerifier
 	// STS vends credentials; nil makes GetCredentialsForIdentity answer
 	// InvalidIdentityPoolConfigurationException.
-	STS    identity.CredentialVendor
+	STS identity.CredentialVendor
+	// Pages signs and checks NextTokens (pagination.Open).
+	Pages  *pagination.Signer
 	Limits Limits
 	// Now is the clock; time.Now when nil.
 	Now    func() time.Time
@@ -58,7 +60,7 @@ func New(cfg Config) *Service {
 		limits: cfg.Limits.WithDefaults(),
 		now:    cfg.Now,
 		log:    cfg.Logger,
-		pages:  pagination.New(cfg.Store),
+		pages:  cfg.Pages,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -14,7 +14,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
-	"sync"
 
 	"github.com/idpool/idpool/internal/storage"
 )
@@ -27,38 +26,32 @@ var ErrInvalid = errors.New("pagination: invalid token")
 
 const version = "1"
 
-// Signer signs and verifies NextTokens. It loads (or creates) its key on
-// first use and keeps it for the process lifetime.
+// Signer signs and verifies NextTokens with a key every node shares.
 type Signer struct {
-	store storage.Store
-
-	mu  sync.Mutex
 	key []byte
 }
 
-// New returns a Signer whose key is kept in store.
-func New(store storage.Store) *Signer {
-	return &Signer{store: store}
+// Open returns a Signer with the key kept in store, creating the key when
+// no node has yet. It runs at start-up, so no request waits on storage.
+func Open(ctx context.Context, store storage.Store) (*Signer, error) {
+	key, err := loadKey(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{key: key}, nil
 }
 
 // Encode returns the token for cursor in scope.
-func (s *Signer) Encode(ctx context.Context, scope, cursor string) (string, error) {
-	key, err := s.loadKey(ctx)
-	if err != nil {
-		return "", err
-	}
+func (s *Signer) Encode(scope, cursor string) string {
 	payload := version + cursor
 	enc := base64.RawURLEncoding
-	return enc.EncodeToString([]byte(payload)) + "." + enc.EncodeToString(mac(key, scope, payload)), nil
+	return enc.EncodeToString([]byte(payload)) + "." + enc.EncodeToString(mac(s.key, scope, payload))
 }
 
 // Decode returns the cursor of token, or ErrInvalid when the token was not
 // issued by Encode for this scope.
-func (s *Signer) Decode(ctx context.Context, scope, token string) (string, error) {
-	key, err := s.loadKey(ctx)
-	if err != nil {
-		return "", err
-	}
+func (s *Signer) Decode(scope, token string) (string, error) {
+	key := s.key
 	p64, m64, ok := strings.Cut(token, ".")
 	if !ok {
 		return "", ErrInvalid
@@ -85,20 +78,15 @@ func mac(key []byte, scope, payload string) []byte {
 	return h.Sum(nil)
 }
 
-// loadKey returns the shared key, creating it on first use. Two nodes
+// loadKey returns the shared key, creating it when absent. Two nodes
 // racing to create it both end up with the one that was stored first.
-func (s *Signer) loadKey(ctx context.Context) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.key != nil {
-		return s.key, nil
-	}
+func loadKey(ctx context.Context, store storage.Store) ([]byte, error) {
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, err
 	}
 	var key []byte
-	err := s.store.Update(ctx, func(tx storage.Tx) error {
+	err := store.Update(ctx, func(tx storage.Tx) error {
 		b, err := tx.GetBlob(BlobKey)
 		switch {
 		case err == nil:
@@ -112,7 +100,7 @@ func (s *Signer) loadKey(ctx context.Context) ([]byte, error) {
 	})
 	if errors.Is(err, storage.ErrConflict) {
 		// Another node stored its key between our read and write: use it.
-		err = s.store.View(ctx, func(r storage.Reader) error {
+		err = store.View(ctx, func(r storage.Reader) error {
 			b, err := r.GetBlob(BlobKey)
 			if err == nil {
 				key = b.Value
@@ -126,6 +114,5 @@ func (s *Signer) loadKey(ctx context.Context) ([]byte, error) {
 	if len(key) < 16 {
 		return nil, errors.New("pagination: stored key is too short")
 	}
-	s.key = key
 	return key, nil
 }

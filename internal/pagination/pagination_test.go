@@ -27,18 +27,14 @@ func openStore(t *testing.T, path string) *sqlite.Store {
 // Tokens round-trip within their scope only, and every node sharing the
 // store (here: a second Signer) accepts them.
 func TestScopeAndSharing(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "idpool.db")
-	a, b := pagination.New(openStore(t, path)), pagination.New(openStore(t, path))
-	tok, err := a.Encode(ctx, "ListIdentities\x00pool-1", "cursor-9")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := b.Decode(ctx, "ListIdentities\x00pool-1", tok); err != nil || got != "cursor-9" {
+	a, b := mustOpen(t, openStore(t, path)), mustOpen(t, openStore(t, path))
+	tok := a.Encode("ListIdentities\x00pool-1", "cursor-9")
+	if got, err := b.Decode("ListIdentities\x00pool-1", tok); err != nil || got != "cursor-9" {
 		t.Fatalf("other node Decode = %q, %v", got, err)
 	}
 	for _, scope := range []string{"ListIdentities\x00pool-2", "ListIdentityPools\x00pool-1", ""} {
-		if _, err := b.Decode(ctx, scope, tok); !errors.Is(err, pagination.ErrInvalid) {
+		if _, err := b.Decode(scope, tok); !errors.Is(err, pagination.ErrInvalid) {
 			t.Errorf("scope %q: err = %v, want ErrInvalid", scope, err)
 		}
 	}
@@ -53,11 +49,8 @@ func TestKeySealedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := pagination.New(sealbox.Wrap(raw, box))
-	tok, err := s.Encode(ctx, "scope", "c")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, sealbox.Wrap(raw, box))
+	tok := s.Encode("scope", "c")
 	err = raw.View(ctx, func(r storage.Reader) error {
 		b, err := r.GetBlob(pagination.BlobKey)
 		if err == nil && !sealbox.IsSealed(b.Value) {
@@ -68,7 +61,17 @@ func TestKeySealedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := pagination.New(sealbox.Wrap(openStore(t, path), box)).Decode(ctx, "scope", tok); err != nil || got != "c" {
+	if got, err := mustOpen(t, sealbox.Wrap(openStore(t, path), box)).Decode("scope", tok); err != nil || got != "c" {
 		t.Fatalf("second node Decode = %q, %v", got, err)
 	}
+}
+
+// mustOpen opens a Signer over st, as the server does at start-up.
+func mustOpen(tb testing.TB, st storage.Store) *pagination.Signer {
+	tb.Helper()
+	s, err := pagination.Open(context.Background(), st)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }

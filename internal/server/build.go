@@ -17,6 +17,7 @@ import (
 	"github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/model"
 	"github.com/idpool/idpool/internal/ops"
+	"github.com/idpool/idpool/internal/pagination"
 	"github.com/idpool/idpool/internal/sealbox"
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/storage"
@@ -157,8 +158,13 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	keyring := auth.Chain{auth.NewStatic(s.cfg.AuthAccounts()), stsSvc.Keyring()}
 	verifier := &sigv4.Verifier{Keyring: keyring, Now: time.Now}
 
+	pages, err := pagination.Open(ctx, store)
+	if err != nil {
+		return fail(err)
+	}
 	operations := ops.New(ops.Config{
 		Store:   store,
+		Pages:   pages,
 		Tokens:  tok,
 		Logins:  loginVerifier,
 		STS:     vendor,
