@@ -1,6 +1,9 @@
-// Package awsquery serves AWS Query-protocol services (the embedded STS and
-// IAM) on the same port as Cognito Identity: POST / with a form body
-// (Action=...&Version=...), XML answers, XML errors.
+// Package awsquery is the AWS Query codec of the embedded STS and IAM: POST /
+// with a form body (Action=...&Version=...) or a GET naming an Action, XML
+// answers, XML errors. It also holds what the Query operation tables
+// (stsquery, iamquery) are written against: Service, Action, the form
+// readers and Validation with AWS's wording. The pipeline in package wire
+// runs it, on the same port as Cognito Identity.
 package awsquery
 
 import (

@@ -32,7 +32,7 @@ func queryStack(tb testing.TB) (http.Handler, string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return st.Query, webToken
+	return st.Handler, webToken
 }
 
 // queryError is AWS's Query error document.

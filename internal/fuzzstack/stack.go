@@ -39,8 +39,6 @@ type Stack struct {
 	// Handler is the whole front end (JSON 1.1 and Query), as idpool serve
 	// answers on its port, with the development account test/test.
 	Handler http.Handler
-	// Query is the Query front end (embedded STS and IAM) alone.
-	Query http.Handler
 	// Tokens issues the stack's OpenID tokens.
 	Tokens *tokens.Service
 }
@@ -86,17 +84,15 @@ func New(tb testing.TB) *Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	query := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc}, Verifier: verifier, Logger: log})
 	return &Stack{
 		Handler: wire.New(wire.Config{
-			Operations: ops.New(ops.Config{Store: store, Pages: pages, Tokens: tok, Logins: lv, STS: stsSvc, Now: Now, Logger: log}).Operations(),
-			Validator:  validator,
-			Verifier:   verifier,
-			Query:      query,
-			Logger:     log,
-			Now:        Now,
+			Operations:    ops.New(ops.Config{Store: store, Pages: pages, Tokens: tok, Logins: lv, STS: stsSvc, Now: Now, Logger: log}).Operations(),
+			Validator:     validator,
+			Verifier:      verifier,
+			QueryServices: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc},
+			Logger:        log,
+			Now:           Now,
 		}),
-		Query:  query,
 		Tokens: tok,
 	}
 }

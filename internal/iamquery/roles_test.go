@@ -23,6 +23,7 @@ import (
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/sqlite"
+	"github.com/idpool/idpool/internal/wire"
 )
 
 const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"us-east-1:pool"}}}]}`
@@ -48,7 +49,7 @@ func setup(t *testing.T) *env {
 		{ID: "000000000000", Keys: map[string]string{"test": "test"}},
 		{ID: "111111111111", Keys: map[string]string{"other": "othersecret"}},
 	})
-	h := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{svc}, Verifier: &sigv4.Verifier{Keyring: keys}})
+	h := wire.New(wire.Config{QueryServices: []awsquery.Service{svc}, Verifier: &sigv4.Verifier{Keyring: keys}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{svc: svc, url: srv.URL, store: store}

@@ -3,6 +3,8 @@ package ops
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/identity"
@@ -31,8 +33,8 @@ type resolved struct {
 	*linkResult
 }
 
-// errPoolChanged ends a write whose pool changed since the snapshot the
-// logins were verified against; the call starts over.
+// errPoolChanged ends a write whose pool's login configuration changed
+// since the snapshot the logins were verified against; the call starts over.
 var errPoolChanged = errors.New("ops: the pool changed during the call")
 
 // resolve decides a call in one read snapshot where it can: the snapshot
@@ -118,8 +120,10 @@ func (s *Service) resolveOnce(ctx context.Context, rq resolveRequest) (*resolved
 }
 
 // linkWrite decides and writes the identity in one write transaction that
-// re-reads the pool: a pool changed since the logins were verified against
-// it (lr.pool) starts the call over, so no write rests on a stale pool.
+// re-reads the pool: a pool whose login configuration changed since the
+// logins were verified against it (lr.pool) starts the call over, so no
+// write rests on a stale verification. Changes the verification does not
+// read (name, roles, tags) do not: the write's decision uses its own pool.
 func (s *Service) linkWrite(ctx context.Context, rq resolveRequest, lr linkRequest) (*resolved, error) {
 	verifiedAgainst := lr.pool
 	var res *linkResult
@@ -128,7 +132,7 @@ func (s *Service) linkWrite(ctx context.Context, rq resolveRequest, lr linkReque
 		if err != nil {
 			return err
 		}
-		if verifiedAgainst != nil && !pool.UpdatedAt.Equal(verifiedAgainst.UpdatedAt) {
+		if verifiedAgainst != nil && !sameLoginConfig(pool, verifiedAgainst) {
 			return errPoolChanged
 		}
 		if verifiedAgainst == nil && rq.check != nil {
@@ -154,4 +158,14 @@ func (s *Service) linkWrite(ctx context.Context, rq resolveRequest, lr linkReque
 		s.log.InfoContext(ctx, "identities merged", "pool", lr.pool.ID, "owner", res.identity.ID, "disabled", res.merged)
 	}
 	return &resolved{pool: lr.pool, logins: lr.logins, linkResult: res}, nil
+}
+
+// sameLoginConfig reports whether two reads of a pool agree on everything
+// verifying a login reads.
+func sameLoginConfig(a, b *storage.Pool) bool {
+	return a.ID == b.ID && a.DeveloperProviderName == b.DeveloperProviderName &&
+		maps.Equal(a.SupportedLoginProviders, b.SupportedLoginProviders) &&
+		slices.Equal(a.OpenIDConnectProviderARNs, b.OpenIDConnectProviderARNs) &&
+		slices.Equal(a.SAMLProviderARNs, b.SAMLProviderARNs) &&
+		slices.Equal(a.CognitoIdentityProviders, b.CognitoIdentityProviders)
 }

@@ -178,11 +178,6 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
-	query := awsquery.NewHandler(awsquery.HandlerConfig{
-		Services: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc},
-		Verifier: verifier,
-		Logger:   log,
-	})
 	extra := map[string]http.Handler{}
 	wellKnown := tok.Handler()
 	for _, p := range tok.Paths() {
@@ -199,18 +194,18 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		return fail(err)
 	}
 	a.handler = wire.New(wire.Config{
-		Operations:  operations,
-		Validator:   validator,
-		Verifier:    verifier,
-		Query:       query,
-		Extra:       extra,
-		Reset:       reset,
-		Logger:      log,
-		Now:         time.Now,
-		RateLimits:  limiter,
-		MaxInFlight: s.cfg.Server.InFlightLimit(),
-		Metrics:     met,
-		Draining:    a.draining.Load,
+		Operations:    operations,
+		Validator:     validator,
+		Verifier:      verifier,
+		QueryServices: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc},
+		Extra:         extra,
+		Reset:         reset,
+		Logger:        log,
+		Now:           time.Now,
+		RateLimits:    limiter,
+		MaxInFlight:   s.cfg.Server.InFlightLimit(),
+		Metrics:       met,
+		Draining:      a.draining.Load,
 	})
 	return a, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/idpool/idpool/internal/sigv4"
 	"github.com/idpool/idpool/internal/sts"
 	"github.com/idpool/idpool/internal/stsquery"
+	"github.com/idpool/idpool/internal/wire"
 )
 
 // oidcIssuer is a real OpenID provider on TLS: discovery, JWKS, RS256 tokens.
@@ -83,7 +84,7 @@ func TestOtherOIDCIssuer(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := auth.NewStatic([]auth.Account{{ID: account, Keys: map[string]string{"test": "test"}}})
-	srv := httptest.NewServer(awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsquery.New(svc, store), iamSvc}, Verifier: &sigv4.Verifier{Keyring: keys}}))
+	srv := httptest.NewServer(wire.New(wire.Config{QueryServices: []awsquery.Service{stsquery.New(svc, store), iamSvc}, Verifier: &sigv4.Verifier{Keyring: keys}}))
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
 	ic := awsiam.New(awsiam.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})

@@ -29,6 +29,7 @@ import (
 	"github.com/idpool/idpool/internal/storage/sqlite"
 	"github.com/idpool/idpool/internal/sts"
 	"github.com/idpool/idpool/internal/stsquery"
+	"github.com/idpool/idpool/internal/wire"
 )
 
 const (
@@ -89,7 +90,7 @@ func setupOn(t *testing.T, store storage.Store, dev bool, tokens *testTokens) *e
 		t.Fatal(err)
 	}
 	keys := auth.Chain{auth.NewStatic([]auth.Account{{ID: account, Keys: map[string]string{"test": "test"}}}), svc.Keyring()}
-	h := awsquery.NewHandler(awsquery.HandlerConfig{Services: []awsquery.Service{stsquery.New(svc, store), iamSvc}, Verifier: &sigv4.Verifier{Keyring: keys}})
+	h := wire.New(wire.Config{QueryServices: []awsquery.Service{stsquery.New(svc, store), iamSvc}, Verifier: &sigv4.Verifier{Keyring: keys}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{store: store, sts: svc, url: srv.URL, clock: clk, tokens: tokens}

@@ -1,8 +1,10 @@
-// Package wire is idpool's HTTP front end for the AWS JSON 1.1 protocol on
-// POST /: it routes X-Amz-Target to an ops.Operation, verifies SigV4 (service
-// cognito-identity), validates the body against the model, and writes
-// successes and AWS-shaped errors. Form-encoded POSTs (the Query protocol of
-// the embedded STS and IAM) go to a separate handler; a few GET paths (health,
-// JWKS, discovery) are plain handlers. It owns the envelope only: operations
-// own Cognito's rules, and apierr owns the error vocabulary.
+// Package wire is idpool's front end: it owns the port and the one pipeline
+// every API request passes through, whatever its protocol: request id,
+// panic recovery, body cap, in-flight cap, decode (by the request's codec),
+// SigV4 verification, authorization, validation, rate limits, hooks (traces,
+// faults), the call, the answer, 499 on hang-up, one log line and the
+// metrics. The codecs (awsjson for Cognito Identity's AWS JSON 1.1,
+// awsquery for STS and IAM) know their protocol's shapes and vocabulary;
+// the operation tables own the rules. A few GET paths (health, metrics,
+// key sets, discovery) are plain handlers.
 package wire

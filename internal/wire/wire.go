@@ -4,12 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/awsjson"
+	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/metrics"
 	"github.com/idpool/idpool/internal/ops"
 	"github.com/idpool/idpool/internal/ratelimit"
@@ -18,36 +18,28 @@ import (
 
 // DefaultMaxBodyBytes caps a request body when Config leaves it zero. AWS's
 // JSON services refuse large requests too; the largest legitimate Cognito
-// Identity request (ten 50,000-character logins) fits with room to spare.
+// Identity request (ten 50,000-character logins) fits with room to spare,
+// and so does the largest Query request (a 128 KiB policy, URL-encoded).
 const DefaultMaxBodyBytes = 1 << 20
 
 // ResetPath is the development-only endpoint that clears all state.
 const ResetPath = "/_idpool/reset"
 
-// signingName is the SigV4 service name of Cognito Identity.
-const signingName = "cognito-identity"
+// MetricsPath serves the Prometheus metrics when Config.Metrics is set.
+const MetricsPath = "/metrics"
 
-// Validator checks a request body against the service model.
-// *model.Model implements it.
-type Validator interface {
-	// Has reports whether op is an operation of the model.
-	Has(op string) bool
-	// Validate returns the ValidationException (or SerializationException)
-	// AWS would answer for body, or nil when it is valid.
-	Validate(op string, body []byte) *apierr.Error
-}
-
-// Config configures the handler.
+// Config configures the front end.
 type Config struct {
-	// Operations is the dispatch table.
+	// Operations is Cognito Identity's operation table (AWS JSON 1.1).
 	Operations []ops.Operation
-	// Validator checks bodies before an operation runs; nil skips it.
-	Validator Validator
+	// Validator checks JSON bodies before an operation runs; nil skips it.
+	Validator awsjson.Validator
+	// QueryServices are the Query-protocol services (STS, IAM) answering
+	// form-encoded POSTs and GETs naming an Action; none: such requests are
+	// answered as JSON ones (an unknown operation).
+	QueryServices []awsquery.Service
 	// Verifier checks signatures. Required.
 	Verifier *sigv4.Verifier
-	// Query serves form-encoded POSTs (STS, IAM); nil answers them as an
-	// unknown operation.
-	Query http.Handler
 	// Extra are plain handlers by exact path (/.well-known/jwks_uri, ...).
 	Extra map[string]http.Handler
 	// Reset clears all state for POST /_idpool/reset; nil (the default, and
@@ -72,14 +64,17 @@ type Config struct {
 	// Draining, when it reports true, makes /healthz answer 503 so load
 	// balancers stop sending traffic during a graceful shutdown.
 	Draining func() bool
+	// Hooks run around every call's operation, in order (traces, faults).
+	Hooks []Hook
 }
 
 // handler is the http.Handler New returns.
 type handler struct {
-	cfg Config
-	ops map[string]ops.Operation
-	log *slog.Logger
-	now func() time.Time
+	cfg   Config
+	json  *awsjson.Codec
+	query *awsquery.Codec // nil without QueryServices
+	log   *slog.Logger
+	now   func() time.Time
 	// inFlight counts requests being served, for MaxInFlight and the gauge.
 	inFlight atomic.Int64
 	metrics  http.Handler
@@ -89,10 +84,9 @@ type handler struct {
 
 // New returns the front end for cfg.
 func New(cfg Config) http.Handler {
-	h := &handler{cfg: cfg, ops: make(map[string]ops.Operation, len(cfg.Operations)), log: cfg.Logger, now: cfg.Now}
-	for _, op := range cfg.Operations {
-		op.Call = throttle(op, cfg.RateLimits.Op(op.Name), cfg.Metrics.Op(op.Name))
-		h.ops[op.Name] = op
+	h := &handler{cfg: cfg, json: awsjson.New(cfg.Operations, cfg.Validator), log: cfg.Logger, now: cfg.Now}
+	if len(cfg.QueryServices) > 0 {
+		h.query = awsquery.New(cfg.QueryServices...)
 	}
 	if cfg.Metrics != nil {
 		h.metrics = cfg.Metrics.Handler()
@@ -137,55 +131,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.inFlight.Add(-1)
-	if h.cfg.Metrics != nil {
-		h.observe(w, r)
-		return
-	}
-	h.route(w, r)
-}
-
-// route serves everything but health checks and metrics.
-func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodOptions:
-		preflight(w, r)
+		h.plain(w, r, preflight)
 	case h.cfg.Extra[r.URL.Path] != nil:
-		h.cfg.Extra[r.URL.Path].ServeHTTP(w, r)
+		h.plain(w, r, h.cfg.Extra[r.URL.Path].ServeHTTP)
 	case r.URL.Path == ResetPath:
-		h.reset(w, r)
-	case h.cfg.Query != nil && isQuery(r):
-		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
-		h.cfg.Query.ServeHTTP(w, r)
+		h.plain(w, r, h.reset)
 	default:
-		h.serveJSON(w, r)
+		h.serveAPI(w, r)
 	}
-}
-
-// formType is the media type of Query-protocol bodies.
-const formType = "application/x-www-form-urlencoded"
-
-// isQuery reports a Query-protocol request (STS, IAM): a form POST, or a GET
-// of / naming an Action (STS answers GETs too: presigned GetCallerIdentity
-// URLs are how EKS tokens and Vault's AWS auth prove an identity).
-func isQuery(r *http.Request) bool {
-	switch r.Method {
-	case http.MethodPost:
-		return isForm(r.Header.Get("Content-Type"))
-	case http.MethodGet:
-		return r.URL.Path == "/" && r.URL.Query().Has("Action")
-	}
-	return false
-}
-
-// isForm reports the form media type, with or without parameters. It runs
-// on every POST, so it compares in place rather than through
-// mime.ParseMediaType, which allocates.
-func isForm(contentType string) bool {
-	if len(contentType) < len(formType) || !strings.EqualFold(contentType[:len(formType)], formType) {
-		return false
-	}
-	rest := strings.TrimLeft(contentType[len(formType):], " \t")
-	return rest == "" || rest[0] == ';'
 }
 
 // reset serves the development-only reset endpoint.
@@ -209,13 +164,15 @@ func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("{}"))
 }
 
-// operationName returns the operation named by an X-Amz-Target value, in
-// either of the forms SDKs send.
-func operationName(target string) (string, bool) {
-	for _, prefix := range []string{"AWSCognitoIdentityService.", "com.amazonaws.cognito.identity.model.AWSCognitoIdentityService."} {
-		if name, ok := strings.CutPrefix(target, prefix); ok && name != "" {
-			return name, true
-		}
+// health answers /healthz: 200 "ok", or 503 "draining" once a graceful
+// shutdown has begun.
+func (h *handler) health(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if h.cfg.Draining != nil && h.cfg.Draining() {
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("draining"))
+		return
 	}
-	return "", false
+	_, _ = w.Write([]byte("ok"))
 }
