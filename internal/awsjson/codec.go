@@ -35,19 +35,32 @@ type Validator interface {
 	Validate(op string, body []byte) *apierr.Error
 }
 
+// ExtensionPrefix starts the X-Amz-Target of idpool's own operations
+// (IdpoolService.Explain, ...). They share the wire and its signatures
+// (service cognito-identity) but never a name with AWS's operations, and
+// they are always signed, by an account's own keys.
+const ExtensionPrefix = "IdpoolService."
+
 // Codec is the JSON 1.1 codec over an operation table.
 type Codec struct {
-	ops       map[string]ops.Operation
-	validator Validator
+	ops        map[string]ops.Operation
+	extensions map[string]ops.Operation
+	validator  Validator
 }
 
 var _ protocol.Codec = (*Codec)(nil)
 
-// New returns the codec for operations; a nil validator skips validation.
-func New(operations []ops.Operation, v Validator) *Codec {
-	c := &Codec{ops: make(map[string]ops.Operation, len(operations)), validator: v}
+// New returns the codec for operations and idpool's extensions; a nil
+// validator skips validation. Extensions are not in the model: each
+// decodes its input strictly itself (ops.Extension).
+func New(operations []ops.Operation, v Validator, extensions ...ops.Operation) *Codec {
+	c := &Codec{ops: make(map[string]ops.Operation, len(operations)), extensions: map[string]ops.Operation{}, validator: v}
 	for _, op := range operations {
 		c.ops[op.Name] = op
+	}
+	for _, op := range extensions {
+		op.Unsigned = false
+		c.extensions[op.Name] = op
 	}
 	return c
 }
@@ -55,13 +68,26 @@ func New(operations []ops.Operation, v Validator) *Codec {
 // Protocol implements protocol.Codec.
 func (*Codec) Protocol() apierr.Protocol { return apierr.JSON }
 
-// Operation returns the known operation a request's X-Amz-Target names, or "".
+// Operation returns the known operation a request's X-Amz-Target names, or
+// "". An extension's name carries its prefix (IdpoolService.Explain).
 func (c *Codec) Operation(r *http.Request) string {
-	name, ok := operationName(r.Header.Get("X-Amz-Target"))
-	if _, known := c.ops[name]; !ok || !known {
-		return ""
-	}
+	_, name := c.lookup(r.Header.Get("X-Amz-Target"))
 	return name
+}
+
+// lookup finds the operation of a target, AWS's or idpool's.
+func (c *Codec) lookup(target string) (ops.Operation, string) {
+	if name, ok := strings.CutPrefix(target, ExtensionPrefix); ok {
+		if op, known := c.extensions[name]; known {
+			return op, target
+		}
+		return ops.Operation{}, ""
+	}
+	name, ok := operationName(target)
+	if op, known := c.ops[name]; ok && known {
+		return op, name
+	}
+	return ops.Operation{}, ""
 }
 
 // Decode implements protocol.Codec: route, then read the body. The body
@@ -70,11 +96,12 @@ func (c *Codec) Decode(w http.ResponseWriter, r *http.Request, maxBody int64) (*
 	if r.Method != http.MethodPost || r.URL.Path != "/" || !jsonContent(r) {
 		return nil, &apierr.Error{Code: apierr.UnknownOperation}
 	}
-	name := c.Operation(r)
+	op, name := c.lookup(r.Header.Get("X-Amz-Target"))
 	if name == "" {
 		return nil, &apierr.Error{Code: apierr.UnknownOperation}
 	}
-	op := c.ops[name]
+	_, extension := c.extensions[strings.TrimPrefix(name, ExtensionPrefix)]
+	extension = extension && strings.HasPrefix(name, ExtensionPrefix)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
@@ -103,7 +130,7 @@ func (c *Codec) Decode(w http.ResponseWriter, r *http.Request, maxBody int64) (*
 		if !json.Valid(body) {
 			return &apierr.Error{Code: apierr.Serialization, Message: "Request body is not valid JSON."}
 		}
-		if c.validator != nil {
+		if c.validator != nil && !extension {
 			if verr := c.validator.Validate(name, body); verr != nil {
 				return verr
 			}

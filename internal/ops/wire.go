@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
@@ -38,6 +40,59 @@ func op[In, Out any](name string, unsigned bool, fn func(context.Context, *auth.
 			return out, nil
 		},
 	}
+}
+
+// Extension adapts a typed handler of one of idpool's own operations
+// (outside AWS's model, so unchecked by the model's validator): the body
+// is decoded strictly, so an unknown member or a wrong type is refused
+// with AWS's SerializationException rather than ignored.
+func Extension[In, Out any](name string, fn func(context.Context, *auth.Caller, *In) (*Out, error)) Operation {
+	return Operation{
+		Name: name,
+		Call: func(ctx context.Context, c *auth.Caller, body []byte) (any, error) {
+			in := new(In)
+			dec := json.NewDecoder(bytes.NewReader(body))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(in); err != nil {
+				return nil, apierr.New(apierr.Serialization, "%s", extensionDecodeError(err)).Wrap(err)
+			}
+			if c == nil || c.Principal == nil {
+				return nil, apierr.New(apierr.MissingAuthenticationToken, "Request is missing Authentication Token")
+			}
+			out, err := fn(ctx, c, in)
+			if err != nil {
+				return nil, err
+			}
+			if out == nil {
+				return &empty{}, nil
+			}
+			return out, nil
+		},
+	}
+}
+
+// extensionDecodeError is a client-safe text for a body that does not fit
+// an extension's input; it names the member, never echoes the value.
+func extensionDecodeError(err error) string {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te):
+		return "Unexpected type for member " + strconv.Quote(truncate(te.Field, 64)) + "."
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "Unknown member " + truncate(strings.TrimPrefix(err.Error(), "json: unknown field "), 66) + "."
+	}
+	return "The request body does not match the operation's input."
+}
+
+// truncate cuts s to at most n runes, marking the cut.
+func truncate(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "..."
+		}
+		n--
+	}
+	return s
 }
 
 // empty is the output of operations that return nothing; it encodes as {}.

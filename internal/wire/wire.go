@@ -32,6 +32,9 @@ const MetricsPath = "/metrics"
 type Config struct {
 	// Operations is Cognito Identity's operation table (AWS JSON 1.1).
 	Operations []ops.Operation
+	// Extensions are idpool's own operations on the JSON wire, under the
+	// target prefix awsjson.ExtensionPrefix; always signed.
+	Extensions []ops.Operation
 	// Validator checks JSON bodies before an operation runs; nil skips it.
 	Validator awsjson.Validator
 	// QueryServices are the Query-protocol services (STS, IAM) answering
@@ -84,7 +87,7 @@ type handler struct {
 
 // New returns the front end for cfg.
 func New(cfg Config) http.Handler {
-	h := &handler{cfg: cfg, json: awsjson.New(cfg.Operations, cfg.Validator), log: cfg.Logger, now: cfg.Now}
+	h := &handler{cfg: cfg, json: awsjson.New(cfg.Operations, cfg.Validator, cfg.Extensions...), log: cfg.Logger, now: cfg.Now}
 	if len(cfg.QueryServices) > 0 {
 		h.query = awsquery.New(cfg.QueryServices...)
 	}

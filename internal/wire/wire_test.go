@@ -203,8 +203,12 @@ func TestUnsignedOperation(t *testing.T) {
 // signedPost sends a JSON request signed by the SDK's signer with key "test".
 func (f *fixture) signedPost(t *testing.T, op, body, secret string) (*http.Response, map[string]string) {
 	t.Helper()
+	target := op
+	if !strings.Contains(op, ".") {
+		target = "AWSCognitoIdentityService." + op
+	}
 	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/", strings.NewReader(body))
-	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService."+op)
+	req.Header.Set("X-Amz-Target", target)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	sum := sha256.Sum256([]byte(body))
 	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: secret},
