@@ -45,8 +45,11 @@ type queryError struct {
 
 // FuzzForm drives the Query front end with any form, as a POST body or a
 // GET query string, unsigned or signed for STS or IAM as the dev account.
-// Every answer is XML: a 200, or an ErrorResponse with a Query error code
-// whose status is a 4xx and the code's, never InternalFailure or a 5xx.
+// Every answer to a Query request is XML: a 200, or an ErrorResponse with a
+// Query error code whose status is a 4xx and the code's, never
+// InternalFailure or a 5xx. A GET with no Action is not a Query request (the
+// router sends it to the JSON side, which never answers GET with success);
+// it must still get a 4xx.
 func FuzzForm(f *testing.F) {
 	h, webToken := queryStack(f)
 	role := "arn:aws:iam::000000000000:role/r"
@@ -80,6 +83,14 @@ func FuzzForm(f *testing.F) {
 		w := serveForm(t, h, form, signAs, get)
 		if w.Code >= 500 {
 			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+		if get {
+			if q, _ := url.ParseQuery(string(form)); !q.Has("Action") {
+				if w.Code < 400 {
+					t.Fatalf("GET without Action: status %d: %s", w.Code, w.Body)
+				}
+				return
+			}
 		}
 		if w.Code == 200 {
 			if err := xml.Unmarshal(w.Body.Bytes(), new(struct{})); err != nil {
