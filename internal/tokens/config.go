@@ -19,7 +19,8 @@ const (
 	// allows 1 second to 24 hours).
 	MinTTL = time.Second
 	MaxTTL = 24 * time.Hour
-	// ClockSkew is tolerated on exp, iat and nbf when verifying.
+	// ClockSkew is tolerated on iat and nbf when verifying (a token signed
+	// by a node whose clock runs a little ahead); never on exp.
 	ClockSkew = time.Minute
 	// retireMargin keeps a retired key published past MaxTTL, for clock
 	// skew and for nodes that still sign with it until their next refresh.

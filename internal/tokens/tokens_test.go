@@ -167,6 +167,8 @@ func TestVerifyRejects(t *testing.T) {
 		"foreign key":      sign(hdr, claims(okTimes), rs512(otherKey)),
 		"wrong issuer":     sign(hdr, strings.Replace(claims(okTimes), testIssuer, "https://cognito-identity.amazonaws.com", 1), ours),
 		"expired":          sign(hdr, claims(`,"iat":`+itoa(now-3600)+`,"exp":`+itoa(now-120)), ours),
+		"expired 30s ago":  sign(hdr, claims(`,"iat":`+itoa(now-600)+`,"exp":`+itoa(now-30)), ours),
+		"exp is now":       sign(hdr, claims(`,"iat":`+itoa(now-1)+`,"exp":`+itoa(now)), ours),
 		"no exp":           sign(hdr, claims(`,"iat":`+itoa(now)), ours),
 		"string exp":       sign(hdr, claims(`,"iat":`+itoa(now)+`,"exp":"`+itoa(now+600)+`"`), ours),
 		"future iat":       sign(hdr, claims(`,"iat":`+itoa(now+600)+`,"exp":`+itoa(now+1200)), ours),
@@ -181,16 +183,21 @@ func TestVerifyRejects(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.VerifyOpenIDToken(context.Background(), cases["expired"]); !errors.Is(err, ErrExpired) {
-		t.Errorf("expired: err = %v, want ErrExpired", err)
-	} else if ae := apierr.As(err); ae.Code != apierr.NotAuthorized || !strings.HasPrefix(ae.Message, "Invalid login token. Token expired: ") {
-		t.Errorf("expired: %s %q, want AWS's NotAuthorizedException text", ae.Code, ae.Message)
+	// idpool is the clock of its own tokens: no allowance on exp (issue 15).
+	for _, name := range []string{"expired", "expired 30s ago", "exp is now"} {
+		if _, err := s.VerifyOpenIDToken(context.Background(), cases[name]); !errors.Is(err, ErrExpired) {
+			t.Errorf("%s: err = %v, want ErrExpired", name, err)
+		} else if ae := apierr.As(err); ae.Code != apierr.NotAuthorized || !strings.HasPrefix(ae.Message, "Invalid login token. Token expired: ") {
+			t.Errorf("%s: %s %q, want AWS's NotAuthorizedException text", name, ae.Code, ae.Message)
+		}
 	}
-	// Within the skew the same shapes pass: the cases above fail for the reason named.
+	// Within their bounds the same shapes pass: the cases above fail for the
+	// reason named (iat and nbf keep ClockSkew for nodes' clocks).
 	for name, tok := range map[string]string{
-		"self-made good":  sign(hdr, claims(okTimes), ours),
-		"expired in skew": sign(hdr, claims(`,"iat":`+itoa(now-600)+`,"exp":`+itoa(now-30)), ours),
-		"nbf in skew":     sign(hdr, claims(okTimes+`,"nbf":`+itoa(now+30)), ours),
+		"self-made good":    sign(hdr, claims(okTimes), ours),
+		"exp in 1 second":   sign(hdr, claims(`,"iat":`+itoa(now-600)+`,"exp":`+itoa(now+1)), ours),
+		"nbf in skew":       sign(hdr, claims(okTimes+`,"nbf":`+itoa(now+30)), ours),
+		"iat ahead in skew": sign(hdr, claims(`,"iat":`+itoa(now+30)+`,"exp":`+itoa(now+600)), ours),
 	} {
 		if _, err := s.VerifyOpenIDToken(context.Background(), tok); err != nil {
 			t.Errorf("%s: %v", name, err)

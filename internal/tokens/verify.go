@@ -36,7 +36,9 @@ func invalid(format string, args ...any) error {
 }
 
 // VerifyOpenIDToken checks tok's RS512 signature against a published key,
-// its issuer, and exp, iat and nbf (with ClockSkew), and returns its claims.
+// its issuer, exp (with no allowance: idpool is the clock of its own tokens,
+// so a token is refused from its exp second on), and iat and nbf (with
+// ClockSkew, for nodes whose clocks differ a little), and returns its claims.
 // The audience is the caller's to check.
 func (s *Service) VerifyOpenIDToken(ctx context.Context, tok string) (*identity.OpenIDClaims, error) {
 	if len(tok) > maxTokenLen {
@@ -120,7 +122,10 @@ func (s *Service) checkClaims(payload []byte) (*identity.OpenIDClaims, error) {
 	if !ok {
 		return nil, invalid("missing exp")
 	}
-	if now.After(exp.Add(ClockSkew)) {
+	if !now.Before(exp) {
+		// No skew allowance on exp: the token is refused at exp, wherever
+		// it is presented (STS, or as a cognito-identity.amazonaws.com
+		// login), so no path turns an expired token into a fresh one.
 		// AWS's answer when an expired Cognito token comes back as a login
 		// (cognito-identity.amazonaws.com); it still wraps ErrExpired.
 		return nil, apierr.New(apierr.NotAuthorized, "Invalid login token. Token expired: %d >= %d", now.Unix(), exp.Unix()).
