@@ -20,8 +20,28 @@ const (
 // like IAM it counts characters other than white space.
 const MaxTrustPolicyChars = 2048
 
-// CheckTrustPolicy parses a trust policy and applies IAM's quota; every
-// path that stores one (CreateRole, UpdateAssumeRolePolicy) calls it.
+// CognitoPrincipal is Cognito Identity's name as a Federated principal and
+// condition-key prefix (identity.CognitoIdentity everywhere else).
+const CognitoPrincipal = "cognito-identity.amazonaws.com"
+
+// CognitoAudKey is the condition key that names the identity pools a role
+// trusts.
+const CognitoAudKey = CognitoPrincipal + ":aud"
+
+// MsgCognitoAud is IAM's refusal of a trust policy that lets any identity
+// pool assume the role. [inf] AWS documents the rule ("you can't create or
+// modify a role trust policy to allow any identity pool to assume the role",
+// Cognito Developer Guide, IAM roles) but not the text; the code is
+// MalformedPolicyDocument, IAM's error for a refused policy document.
+const MsgCognitoAud = "Trust policy for " + CognitoPrincipal + " must contain a " + CognitoAudKey +
+	" condition that restricts it to your identity pools."
+
+// CheckTrustPolicy parses a trust policy and applies IAM's quota and its
+// rule for identity pools: an Allow of sts:AssumeRoleWithWebIdentity to the
+// Federated principal cognito-identity.amazonaws.com (named, or through a
+// wildcard principal) must carry a restricting condition on
+// cognito-identity.amazonaws.com:aud. Every path that stores a trust policy
+// (CreateRole, UpdateAssumeRolePolicy, and any future one) calls it.
 func CheckTrustPolicy(doc string) error {
 	n := 0
 	for _, r := range doc {
@@ -32,12 +52,16 @@ func CheckTrustPolicy(doc string) error {
 	if n > MaxTrustPolicyChars {
 		return apierr.Queryf(CodeLimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", MaxTrustPolicyChars)
 	}
-	if _, err := policy.ParseTrust([]byte(doc)); err != nil {
+	d, err := policy.ParseTrust([]byte(doc))
+	if err != nil {
 		msg := "Syntax errors in policy."
 		if pe, ok := err.(*policy.Error); ok {
 			msg = pe.Message
 		}
 		return apierr.Queryf(CodeMalformedPolicyDocument, "%s", msg)
+	}
+	if d.Unrestricted("Federated", CognitoPrincipal, "sts:AssumeRoleWithWebIdentity", CognitoAudKey) {
+		return apierr.Queryf(CodeMalformedPolicyDocument, "%s", MsgCognitoAud)
 	}
 	return nil
 }

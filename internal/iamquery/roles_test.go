@@ -135,7 +135,18 @@ func TestRoleLifecycleWithSDK(t *testing.T) {
 		t.Error("lookup with the wrong path must fail")
 	}
 
-	const newTrust = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:*"}}`
+	// A trust policy for cognito-identity.amazonaws.com must restrict aud
+	// (issue 15): refused on update as on create, and the stored one stays.
+	const looseTrust = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:*"}}`
+	_, err = c.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Cognito_Auth"), PolicyDocument: aws.String(looseTrust)})
+	var mpd *iamtypes.MalformedPolicyDocumentException
+	if !errors.As(err, &mpd) || mpd.ErrorMessage() != iam.MsgCognitoAud {
+		t.Fatalf("UpdateAssumeRolePolicy without aud: %v, want MalformedPolicyDocument %q", err, iam.MsgCognitoAud)
+	}
+	if role, _ = e.role("arn:aws:iam::000000000000:role/app/Cognito_Auth"); role.AssumeRolePolicyDocument != trust {
+		t.Fatalf("a refused update changed the trust policy: %s", role.AssumeRolePolicyDocument)
+	}
+	const newTrust = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:*","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"us-east-1:other-pool"}}}}`
 	if _, err := c.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Cognito_Auth"), PolicyDocument: aws.String(newTrust)}); err != nil {
 		t.Fatal(err)
 	}
@@ -210,6 +221,10 @@ func TestErrors(t *testing.T) {
 	}{
 		{"bad json", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String("{")}, "MalformedPolicyDocument", "This policy contains invalid Json"},
 		{"resource", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:*","Resource":"*"}}`)}, "MalformedPolicyDocument", "Has prohibited field Resource"},
+		// Issue 15: a role any identity pool may assume is refused.
+		{"cognito without aud", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}}`)}, "MalformedPolicyDocument", iam.MsgCognitoAud},
+		{"cognito amr only", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":["accounts.google.com","cognito-identity.amazonaws.com"]},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}}`)}, "MalformedPolicyDocument", iam.MsgCognitoAud},
+		{"cognito aud StringLike *", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:*","Condition":{"StringLike":{"cognito-identity.amazonaws.com:aud":"*"}}}}`)}, "MalformedPolicyDocument", iam.MsgCognitoAud},
 		{"name pattern", &awsiam.CreateRoleInput{RoleName: aws.String("bad name"), AssumeRolePolicyDocument: aws.String(trust)}, "ValidationError",
 			`1 validation error detected: Value 'bad name' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
 		{"duration", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(60)}, "ValidationError",

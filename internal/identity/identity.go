@@ -15,8 +15,10 @@ import (
 // CognitoIdentity is the name of Cognito Identity itself wherever a name is
 // needed: the Logins key of its own OpenID tokens, the Federated principal
 // of trust policies for them, their condition-key prefix, and the provider
-// of developer-authenticated identities' amr. It is spelled only here.
-const CognitoIdentity = "cognito-identity.amazonaws.com"
+// of developer-authenticated identities' amr. It is spelled only in package
+// iam (iam.CognitoPrincipal, which IAM's trust-policy rule needs and which
+// cannot import this package).
+const CognitoIdentity = iam.CognitoPrincipal
 
 // TokenRequest asks for an identity-pool OpenID token.
 type TokenRequest struct {

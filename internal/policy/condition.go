@@ -84,6 +84,28 @@ func newCondition(opName, key string, vals json.RawMessage) (Condition, error) {
 	return c, nil
 }
 
+// Restricts reports whether the condition narrows its key to the values
+// it lists: a positive operator (not a negated one, not Null, not one idpool
+// never satisfies) with at least one value that is not only wildcards. A
+// StringNotEquals, a Null or a StringLike "*" on aud lets every pool in.
+// [inf] AWS's exact test of "has an aud condition" is not documented; this
+// is the reading that closes the hole the rule is there for.
+func (c *Condition) Restricts() bool {
+	if c.op.null || c.op.negated || c.op.match == nil {
+		return false
+	}
+	probe := "idpool-probe" // never-satisfied operators refuse every value
+	if !c.op.match(probe, probe) {
+		return false
+	}
+	for _, v := range c.Values {
+		if strings.Trim(v, "*") != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // eval reports whether the condition holds for the request values of its key
 // (present tells a missing key from one with no values).
 func (c *Condition) eval(reqVals []string, present bool) bool {

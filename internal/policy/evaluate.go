@@ -14,6 +14,11 @@ type Request struct {
 	// Context maps condition keys to their values. Keys are matched without
 	// regard to case, as IAM does.
 	Context map[string][]string
+	// RequireKeys, when set, makes an Allow statement count only if it has
+	// a restricting condition (see Condition.Restricts) on one of these
+	// keys: STS requires cognito-identity.amazonaws.com:aud of a trust
+	// policy that lets an identity pool of another account in.
+	RequireKeys []string
 }
 
 // Decision is the outcome of an evaluation.
@@ -55,6 +60,9 @@ func (d *Document) Evaluate(r Request) Decision {
 		if s.Effect == "Deny" {
 			return ExplicitDeny
 		}
+		if len(r.RequireKeys) > 0 && !s.restricts(r.RequireKeys...) {
+			continue
+		}
 		out = Allow
 	}
 	return out
@@ -73,7 +81,37 @@ func (d *Document) Allows(r Request, actions ...string) bool {
 	return len(actions) > 0
 }
 
-func (s *Statement) applies(r Request, ctx map[string][]string) bool {
+// Unrestricted reports whether an Allow statement of d names principal (of
+// principalType, by name or by a wildcard) and action, and has no
+// restricting condition on key: a statement that lets in every holder of
+// that principal's tokens whatever their value of key. IAM refuses such a
+// trust policy for cognito-identity.amazonaws.com without an aud condition.
+func (d *Document) Unrestricted(principalType, principal, action, key string) bool {
+	r := Request{PrincipalType: principalType, Principals: []string{principal}, Action: action}
+	for i := range d.Statements {
+		s := &d.Statements[i]
+		if s.Effect == "Allow" && s.names(r) && !s.restricts(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// restricts reports whether s has a restricting condition on one of keys.
+func (s *Statement) restricts(keys ...string) bool {
+	for i := range s.Conditions {
+		c := &s.Conditions[i]
+		for _, k := range keys {
+			if strings.EqualFold(c.Key, k) && c.Restricts() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// names reports whether s's principal and action blocks cover r.
+func (s *Statement) names(r Request) bool {
 	if s.Principal != nil && !principalMatches(s.Principal, r) {
 		return false
 	}
@@ -84,6 +122,13 @@ func (s *Statement) applies(r Request, ctx map[string][]string) bool {
 		return false
 	}
 	if s.NotAction != nil && actionMatches(s.NotAction, r.Action) {
+		return false
+	}
+	return true
+}
+
+func (s *Statement) applies(r Request, ctx map[string][]string) bool {
+	if !s.names(r) {
 		return false
 	}
 	for i := range s.Conditions {

@@ -213,3 +213,67 @@ func TestWildcardMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestUnrestricted: which trust policies let every identity pool in (IAM
+// refuses them for cognito-identity.amazonaws.com, issue 15).
+func TestUnrestricted(t *testing.T) {
+	const cognito, aud, action = "cognito-identity.amazonaws.com", "cognito-identity.amazonaws.com:aud", "sts:AssumeRoleWithWebIdentity"
+	stmt := func(body string) string { return `{"Version":"2012-10-17","Statement":[` + body + `]}` }
+	fed := `"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"`
+	for _, tc := range []struct {
+		name, doc string
+		open      bool
+	}{
+		{"no condition", stmt(`{` + fed + `}`), true},
+		{"amr only", stmt(`{` + fed + `,"Condition":{"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}`), true},
+		{"aud StringEquals", unauthTrust, false},
+		{"aud key in other case", stmt(`{` + fed + `,"Condition":{"StringEquals":{"Cognito-Identity.amazonaws.com:AUD":"` + pool + `"}}}`), false},
+		{"aud StringLike prefix", denySubTrust, false},
+		{"aud ForAnyValue:StringEquals", stmt(`{` + fed + `,"Condition":{"ForAnyValue:StringEquals":{"cognito-identity.amazonaws.com:aud":"` + pool + `"}}}`), false},
+		{"aud StringLike star", stmt(`{` + fed + `,"Condition":{"StringLike":{"cognito-identity.amazonaws.com:aud":"*"}}}`), true},
+		{"aud StringNotEquals", stmt(`{` + fed + `,"Condition":{"StringNotEquals":{"cognito-identity.amazonaws.com:aud":"` + pool + `"}}}`), true},
+		{"aud Null false", stmt(`{` + fed + `,"Condition":{"Null":{"cognito-identity.amazonaws.com:aud":"false"}}}`), true},
+		{"aud numeric", stmt(`{` + fed + `,"Condition":{"NumericEquals":{"cognito-identity.amazonaws.com:aud":"1"}}}`), true},
+		{"Federated star", stmt(`{"Effect":"Allow","Principal":{"Federated":"*"},"Action":"sts:AssumeRoleWithWebIdentity"}`), true},
+		{"Principal star, sts:*", stmt(`{"Effect":"Allow","Principal":"*","Action":"sts:*"}`), true},
+		{"NotAction sts:AssumeRole", stmt(`{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"NotAction":"sts:AssumeRole"}`), true},
+		{"other action", stmt(`{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRole"}`), false},
+		{"other principal", stmt(`{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}`), false},
+		{"Deny only", stmt(`{"Effect":"Deny","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}`), false},
+		{"one good one open", stmt(`{` + fed + `,"Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"` + pool + `"}}},{` + fed + `}`), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := ParseTrust([]byte(tc.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Unrestricted("Federated", cognito, action, aud); got != tc.open {
+				t.Fatalf("Unrestricted = %v, want %v", got, tc.open)
+			}
+		})
+	}
+}
+
+// TestRequireKeys: with RequireKeys an Allow counts only with a restricting
+// condition on one of them; a Deny still applies.
+func TestRequireKeys(t *testing.T) {
+	open, err := ParseTrust([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, err := ParseTrust([]byte(unauthTrust))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := req(pool, "us-east-1:someone", "unauthenticated")
+	if open.Evaluate(r) != Allow || strict.Evaluate(r) != Allow {
+		t.Fatal("both allow without RequireKeys")
+	}
+	r.RequireKeys = []string{"cognito-identity.amazonaws.com:aud"}
+	if got := open.Evaluate(r); got != ImplicitDeny {
+		t.Fatalf("aud-less policy with RequireKeys: %v, want ImplicitDeny", got)
+	}
+	if got := strict.Evaluate(r); got != Allow {
+		t.Fatalf("aud policy with RequireKeys: %v, want Allow", got)
+	}
+}

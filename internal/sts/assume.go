@@ -61,7 +61,7 @@ func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) 
 		return nil, err
 	}
 	claims := wi.claims
-	role, err := s.role(ctx, in.RoleARN, arn, in.Role)
+	role, err := s.role(ctx, in.RoleARN, arn, in.Role, wi)
 	if err != nil {
 		return nil, err
 	}
@@ -105,12 +105,14 @@ func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) 
 }
 
 // role is the role to assume; unknown roles are refused like untrusted
-// ones (AWS does not tell the two apart), except in development mode.
-func (s *Service) role(ctx context.Context, raw string, arn iam.RoleARN, stored *iam.Role) (*iam.Role, error) {
+// ones (AWS does not tell the two apart), except in development mode, and
+// there only for idpool's own tokens of a pool in the role's own account:
+// dev trust never reaches into another account (issue 15).
+func (s *Service) role(ctx context.Context, raw string, arn iam.RoleARN, stored *iam.Role, wi *webIdentity) (*iam.Role, error) {
 	switch {
 	case stored != nil:
 		return stored, nil
-	case s.devMode:
+	case s.devMode && wi.own && wi.poolAccount == arn.AccountID:
 		if _, seen := s.devLogged.LoadOrStore(raw, true); !seen {
 			s.log.WarnContext(ctx, "development mode: trusting a role IAM does not know; create it with `aws iam create-role` to check its trust policy",
 				"role", raw)

@@ -435,3 +435,81 @@ func tamper(tok string) string {
 	}
 	return tok[:i] + string(c) + tok[i+1:]
 }
+
+// putRole stores a role directly, as an older idpool (before IAM refused
+// aud-less Cognito trust policies) or another account's IAM would have.
+func (e *env) putRole(t *testing.T, acct, name, trust string) string {
+	t.Helper()
+	r := &iam.Role{AccountID: acct, RoleName: name, RoleID: iam.UniqueID("AROA", 21), Path: "/",
+		MaxSessionDuration: iam.DefaultMaxSessionDuration, CreateDate: time.Now().UTC(), AssumeRolePolicyDocument: trust}
+	res, err := r.Resource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Update(context.Background(), func(tx storage.Tx) error { return tx.CreateResource(res) }); err != nil {
+		t.Fatal(err)
+	}
+	return r.ARN()
+}
+
+func (e *env) assumeARN(arn, token string) (*awssts.AssumeRoleWithWebIdentityOutput, error) {
+	return e.stsClient(nil).AssumeRoleWithWebIdentity(context.Background(), &awssts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(arn), RoleSessionName: aws.String("app-user"), WebIdentityToken: aws.String(token),
+	})
+}
+
+// TestCrossAccountNeedsAud: a token of account B's pool assumes a role of
+// account A only through a statement that restricts aud (issue 15).
+func TestCrossAccountNeedsAud(t *testing.T) {
+	const a, b = "111111111111", "222222222222"
+	e := setup(t, false)
+	loose := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`
+	star := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*"}]}`
+	host := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"idpool.test:9350"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"ForAnyValue:StringLike":{"idpool.test:9350:amr":"*"}}}]}`
+	looseARN := e.putRole(t, a, "loose", loose)
+	starARN := e.putRole(t, a, "star", star)
+	hostARN := e.putRole(t, a, "host", host)
+	strictARN := e.putRole(t, a, "strict", trustPolicy("unauthenticated"))
+	hostAudARN := e.putRole(t, a, "hostaud", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"idpool.test:9350"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"idpool.test:9350:aud":"`+pool+`"}}}]}`)
+
+	fromB := e.tokens.issue(t, tokenSpec{aud: pool, sub: ident, amr: []string{"unauthenticated"}, poolAccount: b})
+	noARN := e.tokens.issue(t, tokenSpec{aud: pool, sub: ident, amr: []string{"unauthenticated"}, poolAccount: "-"})
+	fromA := e.tokens.issue(t, tokenSpec{aud: pool, sub: ident, amr: []string{"unauthenticated"}, poolAccount: a})
+	for _, arn := range []string{looseARN, starARN, hostARN} {
+		for name, tok := range map[string]string{"account B's pool": fromB, "a token without pool ARN": noARN} {
+			if _, err := e.assumeARN(arn, tok); codeOf(t, err) != "AccessDenied" {
+				t.Errorf("%s assumed %s: %v", name, arn, err)
+			}
+		}
+		// The role's own account keeps what its trust policy says.
+		if _, err := e.assumeARN(arn, fromA); err != nil {
+			t.Errorf("account A's pool and %s: %v", arn, err)
+		}
+	}
+	for _, arn := range []string{strictARN, hostAudARN} {
+		out, err := e.assumeARN(arn, fromB)
+		if err != nil {
+			t.Fatalf("cross-account with aud condition %s: %v", arn, err)
+		}
+		if got := aws.ToString(out.AssumedRoleUser.Arn); !strings.HasPrefix(got, "arn:aws:sts::"+a+":assumed-role/") {
+			t.Errorf("assumed %s", got)
+		}
+	}
+}
+
+// TestDevTrustStaysInAccount: development mode's "unknown role ARN is
+// trusted" rule applies only to a pool's own account (issue 15).
+func TestDevTrustStaysInAccount(t *testing.T) {
+	e := setup(t, true)
+	own := e.tokens.issue(t, tokenSpec{aud: pool, sub: ident, amr: []string{"unauthenticated"}})
+	if _, err := e.assumeARN("arn:aws:iam::"+account+":role/NotCreated", own); err != nil {
+		t.Fatalf("own account: %v", err)
+	}
+	if _, err := e.assumeARN("arn:aws:iam::123456789012:role/NotCreated", own); codeOf(t, err) != "AccessDenied" {
+		t.Fatalf("another account's unknown role: %v", err)
+	}
+	noARN := e.tokens.issue(t, tokenSpec{aud: pool, sub: ident, amr: []string{"unauthenticated"}, poolAccount: "-"})
+	if _, err := e.assumeARN("arn:aws:iam::"+account+":role/NotCreated", noARN); codeOf(t, err) != "AccessDenied" {
+		t.Fatalf("a token that names no pool account: %v", err)
+	}
+}

@@ -38,7 +38,12 @@ type tokenSpec struct {
 	ttl      time.Duration
 	tags     map[string]string
 	issuer   string // overrides the issuer
+	// poolAccount is the account in the identity-pool-arn claim: account
+	// when empty, no claim at all when "-".
+	poolAccount string
 }
+
+const poolARNClaim = "https://cognito-identity.amazonaws.com/identity-pool-arn"
 
 func (tt *testTokens) issue(t *testing.T, s tokenSpec) string {
 	t.Helper()
@@ -57,6 +62,13 @@ func (tt *testTokens) issue(t *testing.T, s tokenSpec) string {
 	claims := map[string]any{
 		"iss": iss, "aud": s.aud, "sub": s.sub, "amr": s.amr,
 		"iat": now.Unix(), "exp": now.Add(s.ttl).Unix(),
+	}
+	switch s.poolAccount {
+	case "-":
+	case "":
+		claims[poolARNClaim] = "arn:aws:cognito-identity:us-east-1:" + account + ":identitypool/" + s.aud
+	default:
+		claims[poolARNClaim] = "arn:aws:cognito-identity:us-east-1:" + s.poolAccount + ":identitypool/" + s.aud
 	}
 	if len(s.tags) > 0 {
 		pt := map[string][]string{}
@@ -96,8 +108,9 @@ func (tt *testTokens) VerifyOpenIDToken(_ context.Context, token string) (*ident
 			amr = append(amr, s)
 		}
 	}
+	poolARN, _ := raw[poolARNClaim].(string)
 	return &identity.OpenIDClaims{
 		Issuer: std.Issuer, Audience: std.Audience[0], Subject: std.Subject, AMR: amr,
-		IssuedAt: std.IssuedAt.Time(), Expiry: std.Expiry.Time(), Raw: raw,
+		IssuedAt: std.IssuedAt.Time(), Expiry: std.Expiry.Time(), Raw: raw, PoolARN: poolARN,
 	}, nil
 }

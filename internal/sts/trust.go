@@ -21,6 +21,12 @@ const (
 // does: Federated principal cognito-identity.amazonaws.com (or idpool's
 // issuer host, or an IAM OIDC provider ARN for it), condition keys under
 // both prefixes, and sts:TagSession as well when there are session tags.
+// When the token's identity pool is of another account than the role, the
+// allowing statement must also restrict aud (STS API reference,
+// AssumeRoleWithWebIdentity RoleArn: cross-account roles for identity pools
+// "must contain the cognito-identity.amazonaws.com:aud condition key"): a
+// trust policy stored before IAM refused aud-less ones, or naming idpool's
+// issuer host or a wildcard principal, still lets no other account's pool in.
 func (s *Service) checkTrust(role *iam.Role, wi *webIdentity, tags map[string]string) error {
 	c := wi.claims
 	var doc *policy.Document
@@ -51,6 +57,11 @@ func (s *Service) checkTrust(role *iam.Role, wi *webIdentity, tags map[string]st
 		Principals:    wi.principals,
 		Context:       ctx,
 	}
+	if wi.own && wi.poolAccount != role.AccountID {
+		for _, prefix := range wi.prefixes {
+			req.RequireKeys = append(req.RequireKeys, prefix+":aud")
+		}
+	}
 	actions := []string{actionAssume}
 	if len(tags) > 0 {
 		actions = append(actions, actionTagSession)
@@ -71,7 +82,8 @@ func devRole(a iam.RoleARN) *iam.Role {
 }
 
 // devTrust is the trust policy a dev-mode role is treated as having: idpool
-// tokens of any pool (the token's own aud always matches), with session tags.
+// tokens of any pool of the role's own account (Service.role gives it to no
+// other), with session tags.
 func devTrust() *policy.Document {
 	return &policy.Document{Version: "2012-10-17", Statements: []policy.Statement{{
 		Effect:    "Allow",

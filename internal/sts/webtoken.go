@@ -54,6 +54,12 @@ type webIdentity struct {
 	prefixes []string
 	// provider is the response's Provider.
 	provider string
+	// own is set for idpool's own tokens; poolAccount is then the account
+	// of the identity pool that asked for the token (from its signed
+	// identity-pool-arn claim; empty when the token has none, which counts
+	// as another account's).
+	own         bool
+	poolAccount string
 }
 
 // verifyToken verifies a web identity token for a role in account and
@@ -107,8 +113,23 @@ func (s *Service) verifyOwn(ctx context.Context, token, account string) (*webIde
 		principals: []string{identity.CognitoIdentity, host, iam.OIDCProviderARN(account, host)},
 		prefixes:   []string{identity.CognitoIdentity, host},
 		// [inf] AWS reports Cognito tokens' provider by its principal name.
-		provider: identity.CognitoIdentity,
+		provider:    identity.CognitoIdentity,
+		own:         true,
+		poolAccount: poolAccountOf(claims.PoolARN),
 	}, nil
+}
+
+// poolAccountOf is the account of arn:PARTITION:cognito-identity:REGION:ACCOUNT:identitypool/ID,
+// or "" for anything else.
+func poolAccountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "cognito-identity" || !strings.HasPrefix(parts[5], "identitypool/") {
+		return ""
+	}
+	if a := parts[4]; len(a) == 12 && strings.Trim(a, "0123456789") == "" {
+		return a
+	}
+	return ""
 }
 
 // ProviderOf names the IAM OIDC provider a token of another issuer is
