@@ -22,6 +22,15 @@ type world struct {
 
 const roleAName = "RoleOfAccountA"
 
+// start runs a server with the two accounts and sets up their world.
+func start(t *testing.T) (*harness.Server, *account, *account, *world) {
+	t.Helper()
+	s := harness.Start(t, harness.Options{Config: config})
+	a := newAccount(s, accountA, static(keyA, secretA, ""))
+	b := newAccount(s, accountB, static(keyB, secretB, ""))
+	return s, a, b, setUp(t, s, a, b)
+}
+
 func setUp(t *testing.T, s *harness.Server, a, b *account) *world {
 	t.Helper()
 	ctx := t.Context()
@@ -103,11 +112,8 @@ func snapshot(t *testing.T, a *account, w *world) string {
 }
 
 func TestCrossAccountIsolation(t *testing.T) {
-	s := harness.Start(t, harness.Options{Config: config})
+	s, a, b, w := start(t)
 	ctx := t.Context()
-	a := newAccount(s, accountA, static(keyA, secretA, ""))
-	b := newAccount(s, accountB, static(keyB, secretB, ""))
-	w := setUp(t, s, a, b)
 	if len(w.alice) == 0 || len(w.bob) == 0 || len(w.guestBToken) == 0 {
 		t.Fatal("setup gave empty ids or tokens")
 	}
@@ -204,11 +210,8 @@ func TestCrossAccountIsolation(t *testing.T) {
 
 // TestIdentityIsolation: one identity can't act with, or for, another.
 func TestIdentityIsolation(t *testing.T) {
-	s := harness.Start(t, harness.Options{Config: config})
+	s, a, _, w := start(t)
 	ctx := t.Context()
-	a := newAccount(s, accountA, static(keyA, secretA, ""))
-	b := newAccount(s, accountB, static(keyB, secretB, ""))
-	w := setUp(t, s, a, b)
 	before := snapshot(t, a, w)
 	anon := s.Anonymous(harness.Region)
 	c := &tally{t: t}
@@ -270,5 +273,127 @@ func TestIdentityIsolation(t *testing.T) {
 	// The unsigned operations stay open to them, as to anyone.
 	if _, err := vended.cognito.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.poolA)}); err != nil {
 		t.Errorf("vended credentials signing the unsigned GetId: %v", err)
+	}
+}
+
+// looseTrust lets every identity pool assume a role: the trust policy of
+// issue 15's attack (account B's pool got account A's credentials).
+const looseTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+	`"Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`
+
+// TestAnyPoolTrust: account B's pool never gets account A's credentials
+// through a role that does not name B's pool in an aud condition (issue 15):
+// IAM refuses the aud-less trust policy on create and on update; a trust
+// policy IAM accepts but that still lets any pool in (idpool's issuer host
+// as the principal, amr only) works for A's own pool and for no other
+// account's, on every path from a pool to a role: default roles,
+// CustomRoleArn, the classic flow (GetOpenIdToken + STS); a role whose aud
+// names B's pool is B's to assume, as on AWS.
+func TestAnyPoolTrust(t *testing.T) {
+	s, a, b, w := start(t)
+	ctx := t.Context()
+	c := &tally{t: t}
+	anon := s.Anonymous(harness.Region)
+
+	// IAM: no trust policy that lets any identity pool in.
+	_, err := a.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("roleAloose"), AssumeRolePolicyDocument: aws.String(looseTrust)})
+	c.want("iam CreateRole without aud", "MalformedPolicyDocument", err)
+	amrOnly := strings.Replace(looseTrust, `"}]}`, `","Condition":{"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"*"}}}]}`, 1)
+	_, err = a.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("roleAloose"), AssumeRolePolicyDocument: aws.String(amrOnly)})
+	c.want("iam CreateRole with amr only", "MalformedPolicyDocument", err)
+	_, err = a.iam.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String(w.roleAName), PolicyDocument: aws.String(looseTrust)})
+	c.want("iam UpdateAssumeRolePolicy without aud", "MalformedPolicyDocument", err)
+	role, err := a.iam.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String(w.roleAName)})
+	fatalIf(t, "A GetRole", err)
+	c.check("refused update left the trust policy", strings.Contains(aws.ToString(role.Role.AssumeRolePolicyDocument), "aud"), aws.ToString(role.Role.AssumeRolePolicyDocument))
+
+	// A role IAM accepts that still trusts any pool: idpool's issuer host as
+	// the principal, no aud.
+	host := strings.TrimPrefix(s.URL, "http://")
+	hostTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + host + `"},` +
+		`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"ForAnyValue:StringLike":{"` + host + `:amr":"*"}}}]}`
+	ro, err := a.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("roleAhost"), AssumeRolePolicyDocument: aws.String(hostTrust)})
+	fatalIf(t, "A CreateRole with the issuer host", err)
+	open := aws.ToString(ro.Role.Arn)
+
+	// A's own pool may use it (same account)...
+	_, err = a.cognito.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.poolA),
+		Roles: map[string]string{"authenticated": open, "unauthenticated": open}})
+	fatalIf(t, "A SetIdentityPoolRoles", err)
+	ga, err := anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.poolA)})
+	fatalIf(t, "A GetId", err)
+	own, err := anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: ga.IdentityId})
+	fatalIf(t, "A's pool through A's open role", err)
+	if own.Credentials == nil || aws.ToString(own.Credentials.AccessKeyId) == "" {
+		t.Fatal("A's pool got no credentials")
+	}
+
+	// ...account B's pool may not, by any path.
+	_, err = b.cognito.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.poolB),
+		Roles: map[string]string{"unauthenticated": open}})
+	fatalIf(t, "B SetIdentityPoolRoles to A's role", err)
+	gb, err := anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.poolB)})
+	fatalIf(t, "B GetId", err)
+	const badConfig = "InvalidIdentityPoolConfigurationException"
+	_, err = anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: gb.IdentityId})
+	c.want("B's pool, default role = A's open role", badConfig, err)
+	_, err = anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: gb.IdentityId, CustomRoleArn: aws.String(open)})
+	c.want("B's pool, CustomRoleArn = A's open role", badConfig, err)
+	tb, err := anon.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: gb.IdentityId})
+	fatalIf(t, "B GetOpenIdToken", err)
+	for _, r := range []string{open, w.roleA} {
+		_, err = stsClient(s).AssumeRoleWithWebIdentity(ctx, &awssts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(r),
+			RoleSessionName: aws.String("intruder"), WebIdentityToken: tb.Token})
+		c.want("classic flow: sts with B's token for "+r, "AccessDenied", err)
+	}
+	// B's authenticated (developer) identity, through A's open role.
+	_, err = b.cognito.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.poolB),
+		Roles: map[string]string{"authenticated": open, "unauthenticated": open}})
+	fatalIf(t, "B SetIdentityPoolRoles (authenticated)", err)
+	dev, err := b.cognito.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
+		IdentityPoolId: aws.String(w.poolB), Logins: map[string]string{"login.b": "mallory"}})
+	fatalIf(t, "B GetOpenIdTokenForDeveloperIdentity", err)
+	_, err = anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: dev.IdentityId,
+		Logins: map[string]string{"cognito-identity.amazonaws.com": aws.ToString(dev.Token)}})
+	c.want("B's developer identity through A's open role", badConfig, err)
+	_, err = stsClient(s).AssumeRoleWithWebIdentity(ctx, &awssts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(open),
+		RoleSessionName: aws.String("intruder"), WebIdentityToken: dev.Token})
+	c.want("sts with B's developer token for A's open role", "AccessDenied", err)
+
+	// A cross-account role done right: A names B's pool in aud; B may use it.
+	rb, err := a.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("roleAforB"), AssumeRolePolicyDocument: aws.String(trust(w.poolB))})
+	fatalIf(t, "A CreateRole for B's pool", err)
+	_, err = b.cognito.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.poolB),
+		Roles: map[string]string{"unauthenticated": aws.ToString(rb.Role.Arn)}})
+	fatalIf(t, "B SetIdentityPoolRoles to A's role for B", err)
+	got, err := anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: gb.IdentityId})
+	fatalIf(t, "B's pool through A's role that names it", err)
+	if got.Credentials == nil || aws.ToString(got.Credentials.AccessKeyId) == "" {
+		t.Fatal("no credentials through a cross-account role with aud")
+	}
+	t.Logf("isolation: %d any-pool trust attempts, %d refused", c.attempts, c.refusals)
+}
+
+// TestDevTrustStaysInAccount: in development mode a role ARN IAM does not
+// know is trusted only within the pool's own account (issue 15).
+func TestDevTrustStaysInAccount(t *testing.T) {
+	s := harness.Start(t, harness.Options{})
+	ctx := t.Context()
+	admin := s.Cognito()
+	p, err := admin.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("dev"), AllowUnauthenticatedIdentities: true})
+	fatalIf(t, "CreateIdentityPool", err)
+	anon := s.Anonymous(harness.Region)
+	id, err := anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: p.IdentityPoolId})
+	fatalIf(t, "GetId", err)
+	for _, tc := range []struct {
+		role string
+		ok   bool
+	}{{"arn:aws:iam::000000000000:role/NotCreated", true}, {"arn:aws:iam::123456789012:role/NotCreated", false}} {
+		_, err = admin.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: p.IdentityPoolId, Roles: map[string]string{"unauthenticated": tc.role}})
+		fatalIf(t, "SetIdentityPoolRoles", err)
+		_, err = anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id.IdentityId})
+		if got := errCode(err); (got == "success") != tc.ok {
+			t.Errorf("unknown role %s in dev mode: %s, want success=%v", tc.role, got, tc.ok)
+		}
 	}
 }
