@@ -12,7 +12,15 @@ import (
 // Defaults used when a Config field is zero.
 const (
 	DefaultFetchTimeout = 10 * time.Second
-	DefaultSkew         = 5 * time.Minute
+	// DefaultSkew is the allowance on the times of external providers'
+	// tokens and SAML assertions: AWS documents 5 minutes of clock skew for
+	// OpenID Connect tokens (Cognito Developer Guide, OIDC providers) and asks
+	// developers to allow "usually no more than 5 minutes" for its own. It
+	// never applies to idpool's own tokens (package tokens: no allowance).
+	DefaultSkew = 5 * time.Minute
+	// MaxSkew bounds the configurable allowance (providers.skew): an
+	// allowance is for clocks that differ, not a longer token life.
+	MaxSkew = 15 * time.Minute
 	// maxFetchBody bounds what is read from a key set, discovery document
 	// or provider API answer.
 	maxFetchBody = 1 << 20
@@ -34,7 +42,8 @@ type Config struct {
 	SAMLRecipients []string
 	// FetchTimeout bounds every outbound call (default 10s).
 	FetchTimeout time.Duration
-	// Skew is the clock-skew grace for exp/nbf/iat and SAML windows (default 5 minutes, as AWS).
+	// Skew is the clock-skew grace for external tokens' exp/nbf/iat and SAML
+	// windows (default 5 minutes, as AWS; at most MaxSkew).
 	Skew time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time

@@ -49,6 +49,9 @@ func DecodeSettings(raw []byte) (Settings, error) {
 			return s, fmt.Errorf("providers.%s: %q is not a positive duration", name, v)
 		}
 	}
+	if d, err := time.ParseDuration(s.Skew); err == nil && d > MaxSkew {
+		return s, fmt.Errorf("providers.skew: %q is more than %v", s.Skew, MaxSkew)
+	}
 	return s, nil
 }
 

@@ -27,6 +27,9 @@ const (
 // "must contain the cognito-identity.amazonaws.com:aud condition key"): a
 // trust policy stored before IAM refused aud-less ones, or naming idpool's
 // issuer host or a wildcard principal, still lets no other account's pool in.
+// [inf] Cognito's "security best practices" page says STS also requires an
+// amr condition on cross-account basic-flow requests; idpool requires aud
+// only, the rule the STS API reference states.
 func (s *Service) checkTrust(role *iam.Role, wi *webIdentity, tags map[string]string) error {
 	c := wi.claims
 	var doc *policy.Document
