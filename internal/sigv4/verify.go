@@ -111,7 +111,10 @@ func (v *Verifier) checkTime(sig *signature) *Error {
 	t := now().UTC()
 	mins := strconv.Itoa(int(skew / time.Minute))
 	if sig.presigned && sig.expires > 0 {
-		if t.After(sig.date.Add(sig.expires)) {
+		// Valid for X-Amz-Expires seconds from X-Amz-Date: refused from
+		// date+expires on, as every expiry in idpool is ([inf] AWS's
+		// behaviour at the exact second is not documented).
+		if !t.Before(sig.date.Add(sig.expires)) {
 			return fail(PresignExpired, "Signature expired: "+sig.rawDate+" is now earlier than "+
 				t.Add(-sig.expires).Format(amzDateForm)+" ("+t.Format(amzDateForm)+" - "+strconv.Itoa(int(sig.expires/time.Second))+" sec.)")
 		}

@@ -256,6 +256,13 @@ func TestVerifyPresigned(t *testing.T) {
 	if se, ok := err.(*sigv4.Error); !ok || se.Query().Code != sigv4.QueryRequestExpired {
 		t.Errorf("expired presigned URL: %v", err)
 	}
+	// X-Amz-Expires=300: valid through the 299th second, refused at the 300th.
+	for secs, ok := range map[time.Duration]bool{299: true, 300: false} {
+		at := &sigv4.Verifier{Keyring: keyring, Now: func() time.Time { return signTime.Add(secs * time.Second) }}
+		if _, _, err := at.Verify(context.Background(), get(signed), nil); (err == nil) != ok {
+			t.Errorf("presigned URL %d s after X-Amz-Date: %v, want accepted=%v", secs, err, ok)
+		}
+	}
 	u, _ := url.Parse(signed)
 	q := u.Query()
 	q.Del("X-Amz-Expires")

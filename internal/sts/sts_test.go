@@ -208,8 +208,12 @@ func TestAssumeAndCallerIdentity(t *testing.T) {
 		}
 	}
 
-	// After expiry the credentials stop working.
-	e.clock.Add(time.Hour + time.Second)
+	// The credentials work until their Expiration second and stop there.
+	e.clock.Add(time.Hour - time.Second)
+	if _, err := e.stsClient(vended).GetCallerIdentity(context.Background(), &awssts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("credentials a second before Expiration: %v", err)
+	}
+	e.clock.Add(time.Second)
 	_, err = e.stsClient(vended).GetCallerIdentity(context.Background(), &awssts.GetCallerIdentityInput{})
 	if codeOf(t, err) != "ExpiredToken" || statusOf(err) != 403 {
 		t.Fatalf("expired credentials: %v", err)
