@@ -28,6 +28,26 @@ const CognitoPrincipal = "cognito-identity.amazonaws.com"
 // trusts.
 const CognitoAudKey = CognitoPrincipal + ":aud"
 
+// PoolTokenPrincipals are the Federated principals that idpool's own OpenID
+// tokens match in a trust policy of account: cognito-identity.amazonaws.com,
+// as trust policies written for AWS name it, idpool's issuer host (host and
+// path, no scheme), and an IAM OIDC provider ARN for that host.
+func PoolTokenPrincipals(account, issuerHost string) []string {
+	if issuerHost == "" {
+		return []string{CognitoPrincipal}
+	}
+	return []string{CognitoPrincipal, issuerHost, OIDCProviderARN(account, issuerHost)}
+}
+
+// PoolTokenKeyPrefixes are the condition-key prefixes (PREFIX:aud, ...)
+// under which idpool's own tokens' claims are known.
+func PoolTokenKeyPrefixes(issuerHost string) []string {
+	if issuerHost == "" {
+		return []string{CognitoPrincipal}
+	}
+	return []string{CognitoPrincipal, issuerHost}
+}
+
 // MsgCognitoAud is IAM's refusal of a trust policy that lets any identity
 // pool assume the role. [inf] AWS documents the rule ("you can't create or
 // modify a role trust policy to allow any identity pool to assume the role",
@@ -36,13 +56,15 @@ const CognitoAudKey = CognitoPrincipal + ":aud"
 const MsgCognitoAud = "Trust policy for " + CognitoPrincipal + " must contain a " + CognitoAudKey +
 	" condition that restricts it to your identity pools."
 
-// CheckTrustPolicy parses a trust policy and applies IAM's quota and its
-// rule for identity pools: an Allow of sts:AssumeRoleWithWebIdentity to the
-// Federated principal cognito-identity.amazonaws.com (named, or through a
-// wildcard principal) must carry a restricting condition on
-// cognito-identity.amazonaws.com:aud. Every path that stores a trust policy
-// (CreateRole, UpdateAssumeRolePolicy, and any future one) calls it.
-func CheckTrustPolicy(doc string) error {
+// CheckTrustPolicy parses a trust policy of account and applies IAM's quota
+// and its rule for identity pools: an Allow of sts:AssumeRoleWithWebIdentity
+// to the Federated principal cognito-identity.amazonaws.com (named, through
+// a wildcard principal, or by one of idpool's aliases for it: the issuer
+// host and an OIDC provider ARN for it, when issuerHost is set) must carry a
+// restricting condition on PREFIX:aud (cognito-identity.amazonaws.com or the
+// issuer host). Every path that stores a trust policy (CreateRole,
+// UpdateAssumeRolePolicy, and any future one) calls it.
+func CheckTrustPolicy(doc, account, issuerHost string) error {
 	n := 0
 	for _, r := range doc {
 		if !unicode.IsSpace(r) {
@@ -60,7 +82,11 @@ func CheckTrustPolicy(doc string) error {
 		}
 		return apierr.Queryf(CodeMalformedPolicyDocument, "%s", msg)
 	}
-	if d.Unrestricted("Federated", CognitoPrincipal, "sts:AssumeRoleWithWebIdentity", CognitoAudKey) {
+	var audKeys []string
+	for _, prefix := range PoolTokenKeyPrefixes(issuerHost) {
+		audKeys = append(audKeys, prefix+":aud")
+	}
+	if d.Unrestricted("Federated", PoolTokenPrincipals(account, issuerHost), "sts:AssumeRoleWithWebIdentity", audKeys...) {
 		return apierr.Queryf(CodeMalformedPolicyDocument, "%s", MsgCognitoAud)
 	}
 	return nil

@@ -33,7 +33,7 @@ func (s *Service) createRole(ctx context.Context, account string, form url.Value
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := iam.CheckTrustPolicy(doc); err != nil {
+	if err := iam.CheckTrustPolicy(doc, account, s.host); err != nil {
 		return nil, err
 	}
 	if err := duplicateTagKeys(tags); err != nil {
@@ -106,7 +106,7 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, account string, fo
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := iam.CheckTrustPolicy(doc); err != nil {
+	if err := iam.CheckTrustPolicy(doc, account, s.host); err != nil {
 		return nil, err
 	}
 	err := s.store.Update(ctx, func(tx storage.Tx) error {

@@ -41,7 +41,7 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	svc, err := iamquery.New(iamquery.Config{Store: store})
+	svc, err := iamquery.New(iamquery.Config{Store: store, Issuer: "http://idpool.test:9350/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,6 +225,9 @@ func TestErrors(t *testing.T) {
 		{"cognito without aud", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}}`)}, "MalformedPolicyDocument", iam.MsgCognitoAud},
 		{"cognito amr only", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":["accounts.google.com","cognito-identity.amazonaws.com"]},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}}`)}, "MalformedPolicyDocument", iam.MsgCognitoAud},
 		{"cognito aud StringLike *", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:*","Condition":{"StringLike":{"cognito-identity.amazonaws.com:aud":"*"}}}}`)}, "MalformedPolicyDocument", iam.MsgCognitoAud},
+		// idpool's aliases of the principal (its issuer host, an OIDC provider for it) are held to the same rule.
+		{"issuer host without aud", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"idpool.test:9350"},"Action":"sts:AssumeRoleWithWebIdentity"}}`)}, "MalformedPolicyDocument", iam.MsgCognitoAud},
+		{"issuer provider ARN without aud", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::000000000000:oidc-provider/idpool.test:9350"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"ForAnyValue:StringLike":{"idpool.test:9350:amr":"*"}}}}`)}, "MalformedPolicyDocument", iam.MsgCognitoAud},
 		{"name pattern", &awsiam.CreateRoleInput{RoleName: aws.String("bad name"), AssumeRolePolicyDocument: aws.String(trust)}, "ValidationError",
 			`1 validation error detected: Value 'bad name' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
 		{"duration", &awsiam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(60)}, "ValidationError",
@@ -242,6 +245,11 @@ func TestErrors(t *testing.T) {
 		if tc.msg != "" && ae.ErrorMessage() != tc.msg {
 			t.Errorf("%s: message %q, want %q", tc.name, ae.ErrorMessage(), tc.msg)
 		}
+	}
+	// The issuer host's own aud key restricts as well as Cognito's.
+	hostAud := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"idpool.test:9350"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"idpool.test:9350:aud":"us-east-1:pool"}}}}`
+	if _, err := c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("hostaud"), AssumeRolePolicyDocument: aws.String(hostAud)}); err != nil {
+		t.Errorf("issuer host with its aud condition: %v", err)
 	}
 	// Missing required members: the SDK validates them itself, so post the form.
 	_, err := c.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("nope")})

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/idpool/idpool/internal/auth"
@@ -26,7 +27,10 @@ const APIVersion = "2010-05-08"
 
 // Config configures the IAM service.
 type Config struct {
-	Store  storage.Store
+	Store storage.Store
+	// Issuer is idpool's token issuer URL: trust policies naming its host as
+	// the principal are held to the aud rule of cognito-identity.amazonaws.com.
+	Issuer string
 	Now    func() time.Time
 	Logger *slog.Logger
 }
@@ -34,6 +38,7 @@ type Config struct {
 // Service is IAM over the Query protocol; it implements awsquery.Service.
 type Service struct {
 	store    storage.Store
+	host     string // the issuer's host (and path), "" when not configured
 	now      func() time.Time
 	log      *slog.Logger
 	valid    *validators
@@ -47,7 +52,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("iamquery: Config.Store is required")
 	}
-	s := &Service{store: cfg.Store, now: cfg.Now, log: cfg.Logger, valid: newValidators(),
+	s := &Service{store: cfg.Store, host: issuerHost(cfg.Issuer), now: cfg.Now, log: cfg.Logger, valid: newValidators(),
 		samlName: regexp.MustCompile(`^` + samlNamePattern + `$`),
 		thumb:    regexp.MustCompile(`^[0-9a-fA-F]{40}$`)}
 	if s.now == nil {
@@ -127,3 +132,11 @@ func roleResource(account string, form url.Values) string {
 
 // accountResource is the resource of the provider actions' denials.
 func accountResource(account string, _ url.Values) string { return "arn:aws:iam::" + account + ":*" }
+
+// issuerHost is an issuer URL without its scheme and trailing slash.
+func issuerHost(issuer string) string {
+	if _, rest, ok := strings.Cut(issuer, "://"); ok {
+		return strings.TrimSuffix(rest, "/")
+	}
+	return ""
+}

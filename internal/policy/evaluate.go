@@ -81,16 +81,17 @@ func (d *Document) Allows(r Request, actions ...string) bool {
 	return len(actions) > 0
 }
 
-// Unrestricted reports whether an Allow statement of d names principal (of
-// principalType, by name or by a wildcard) and action, and has no
-// restricting condition on key: a statement that lets in every holder of
-// that principal's tokens whatever their value of key. IAM refuses such a
-// trust policy for cognito-identity.amazonaws.com without an aud condition.
-func (d *Document) Unrestricted(principalType, principal, action, key string) bool {
-	r := Request{PrincipalType: principalType, Principals: []string{principal}, Action: action}
+// Unrestricted reports whether an Allow statement of d names one of
+// principals (of principalType, by name or by a wildcard) and action, and
+// has no restricting condition on any of keys: a statement that lets in
+// every holder of such tokens whatever their value of the keys. IAM refuses
+// such a trust policy for cognito-identity.amazonaws.com without an aud
+// condition.
+func (d *Document) Unrestricted(principalType string, principals []string, action string, keys ...string) bool {
+	r := Request{PrincipalType: principalType, Principals: principals, Action: action}
 	for i := range d.Statements {
 		s := &d.Statements[i]
-		if s.Effect == "Allow" && s.names(r) && !s.restricts(key) {
+		if s.Effect == "Allow" && s.names(r) && !s.restricts(keys...) {
 			return true
 		}
 	}

@@ -247,7 +247,7 @@ func TestUnrestricted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := d.Unrestricted("Federated", cognito, action, aud); got != tc.open {
+			if got := d.Unrestricted("Federated", []string{cognito}, action, aud); got != tc.open {
 				t.Fatalf("Unrestricted = %v, want %v", got, tc.open)
 			}
 		})

@@ -174,7 +174,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		DevMode: s.dev,
 	}).Operations()
 
-	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Now: time.Now, Logger: log})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: s.issuer, Now: time.Now, Logger: log})
 	if err != nil {
 		return fail(err)
 	}

@@ -85,7 +85,7 @@ func setupOn(t *testing.T, store storage.Store, dev bool, tokens *testTokens) *e
 	if err != nil {
 		t.Fatal(err)
 	}
-	iamSvc, err := iamquery.New(iamquery.Config{Store: store})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: issuer})
 	if err != nil {
 		t.Fatal(err)
 	}

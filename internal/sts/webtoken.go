@@ -110,8 +110,8 @@ func (s *Service) verifyOwn(ctx context.Context, token, account string) (*webIde
 		claims: claims,
 		// Trust policies written for AWS name cognito-identity.amazonaws.com;
 		// idpool's issuer host (or an IAM OIDC provider for it) works too.
-		principals: []string{identity.CognitoIdentity, host, iam.OIDCProviderARN(account, host)},
-		prefixes:   []string{identity.CognitoIdentity, host},
+		principals: iam.PoolTokenPrincipals(account, host),
+		prefixes:   iam.PoolTokenKeyPrefixes(host),
 		// [inf] AWS reports Cognito tokens' provider by its principal name.
 		provider:    identity.CognitoIdentity,
 		own:         true,

@@ -1,14 +1,20 @@
 package isolation
 
 import (
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/idpool/idpool/internal/iam"
+	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/storage/sqlite"
 	"github.com/idpool/idpool/test/harness"
 )
 
@@ -276,6 +282,25 @@ func TestIdentityIsolation(t *testing.T) {
 	}
 }
 
+// legacyRole stores a role straight into a stopped server's SQLite store
+// and starts the server again: a role an older idpool accepted.
+func legacyRole(t *testing.T, s *harness.Server, acct, name, trust string) string {
+	t.Helper()
+	if err := s.Stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	st, err := sqlite.Open(t.Context(), filepath.Join(s.DataDir, "idpool.db"), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	fatalIf(t, "open the store", err)
+	r := &iam.Role{AccountID: acct, RoleName: name, RoleID: iam.UniqueID("AROA", 21), Path: "/",
+		MaxSessionDuration: iam.DefaultMaxSessionDuration, CreateDate: time.Now().UTC(), AssumeRolePolicyDocument: trust}
+	res, err := r.Resource()
+	fatalIf(t, "role record", err)
+	fatalIf(t, "store the role", st.Update(t.Context(), func(tx storage.Tx) error { return tx.CreateResource(res) }))
+	fatalIf(t, "close the store", st.Close())
+	s.Restart()
+	return r.ARN()
+}
+
 // looseTrust lets every identity pool assume a role: the trust policy of
 // issue 15's attack (account B's pool got account A's credentials).
 const looseTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
@@ -283,9 +308,9 @@ const looseTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
 
 // TestAnyPoolTrust: account B's pool never gets account A's credentials
 // through a role that does not name B's pool in an aud condition (issue 15):
-// IAM refuses the aud-less trust policy on create and on update; a trust
-// policy IAM accepts but that still lets any pool in (idpool's issuer host
-// as the principal, amr only) works for A's own pool and for no other
+// IAM refuses the aud-less trust policy on create and on update (also with
+// idpool's issuer host as the principal); such a trust policy stored before
+// the rule (a legacy role) works for A's own pool and for no other
 // account's, on every path from a pool to a role: default roles,
 // CustomRoleArn, the classic flow (GetOpenIdToken + STS); a role whose aud
 // names B's pool is B's to assume, as on AWS.
@@ -307,14 +332,16 @@ func TestAnyPoolTrust(t *testing.T) {
 	fatalIf(t, "A GetRole", err)
 	c.check("refused update left the trust policy", strings.Contains(aws.ToString(role.Role.AssumeRolePolicyDocument), "aud"), aws.ToString(role.Role.AssumeRolePolicyDocument))
 
-	// A role IAM accepts that still trusts any pool: idpool's issuer host as
-	// the principal, no aud.
+	// idpool's alias of the principal, its issuer host, is held to the rule.
 	host := strings.TrimPrefix(s.URL, "http://")
 	hostTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + host + `"},` +
 		`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"ForAnyValue:StringLike":{"` + host + `:amr":"*"}}}]}`
-	ro, err := a.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("roleAhost"), AssumeRolePolicyDocument: aws.String(hostTrust)})
-	fatalIf(t, "A CreateRole with the issuer host", err)
-	open := aws.ToString(ro.Role.Arn)
+	_, err = a.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("roleAhost"), AssumeRolePolicyDocument: aws.String(hostTrust)})
+	c.want("iam CreateRole with the issuer host, without aud", "MalformedPolicyDocument", err)
+
+	// A role stored before IAM refused such trust policies (written into
+	// the store while the server is down), as an upgrade finds it.
+	open := legacyRole(t, s, accountA, "roleAloose", looseTrust)
 
 	// A's own pool may use it (same account)...
 	_, err = a.cognito.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.poolA),
