@@ -30,6 +30,8 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+# go.mod names exactly what the code imports.
+go mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum" >&2; go mod tidy -diff >&2; exit 1; }
 
 # The suites use real clients: point them at Debian's tools explicitly.
 export IDPOOL_TEST_AWS_CLI=/usr/bin/aws
