@@ -14,22 +14,49 @@ import (
 	"github.com/idpool/idpool/internal/version"
 )
 
+// command is one of the binary's own commands: its help line and its entry.
+type command struct {
+	purpose string
+	run     func(args []string) int
+}
+
+// commands are the server-side commands; the help screen lists them in
+// this order, so a new command is documented where it is added.
+var commandOrder = []string{"serve", "migrate", "backup", "bench", "version"}
+
+var commands = map[string]command{
+	"serve":   {"run the server (development mode without --config)", server.Main},
+	"migrate": {"apply the storage schema migrations, or show their status", func(a []string) int { return storecmd.Migrate(a, os.Stdout, os.Stderr) }},
+	"backup":  {"write a consistent copy of the store", func(a []string) int { return storecmd.Backup(a, os.Stdout, os.Stderr) }},
+	"bench":   {"load-test a server (idpool bench ceilings: the machine's limits)", func(a []string) int { return bench.Main(a, os.Stdout, os.Stderr) }},
+	"version": {"print the version", func([]string) int { fmt.Println("idpool", version.Version); return 0 }},
+}
+
+func helpCommands() []cli.Command {
+	out := make([]cli.Command, 0, len(commandOrder))
+	for _, n := range commandOrder {
+		out = append(out, cli.Command{Name: n, Purpose: commands[n].purpose})
+	}
+	return out
+}
+
 func main() {
 	args := os.Args[1:]
-	if len(args) > 0 {
-		switch args[0] {
-		case "serve":
-			os.Exit(server.Main(args[1:]))
-		case "migrate":
-			os.Exit(storecmd.Migrate(args[1:], os.Stdout, os.Stderr))
-		case "backup":
-			os.Exit(storecmd.Backup(args[1:], os.Stdout, os.Stderr))
-		case "bench":
-			os.Exit(bench.Main(args[1:], os.Stdout, os.Stderr))
-		case "version", "--version":
-			fmt.Println("idpool", version.Version)
-			return
+	if len(args) == 0 {
+		// As "aws" alone, a missing command exits 252; the screen says what to type.
+		cli.WriteTopHelp(os.Stdout, os.Stderr, helpCommands())
+		os.Exit(252)
+	}
+	switch args[0] {
+	case "help", "--help", "-h":
+		if len(args) == 1 {
+			os.Exit(cli.WriteTopHelp(os.Stdout, os.Stderr, helpCommands()))
 		}
+	case "--version":
+		args[0] = "version"
+	}
+	if c, ok := commands[args[0]]; ok {
+		os.Exit(c.run(args[1:]))
 	}
 	os.Exit(cli.Main(args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -42,6 +42,8 @@ type runner struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// endpoint is where the current call goes (for connection errors).
+	endpoint endpoint
 }
 
 func usageText() string {

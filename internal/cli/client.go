@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,7 +24,7 @@ func (e *configError) Error() string { return e.msg }
 
 // newClient builds a cognito-identity client from the environment, the
 // shared config files and the global options, as the aws CLI resolves them.
-func newClient(ctx context.Context, g *globals, signed bool) (*cognitoidentity.Client, error) {
+func newClient(ctx context.Context, g *globals, ep endpoint, signed bool) (*cognitoidentity.Client, error) {
 	connect, err := timeoutOption("--cli-connect-timeout", g.connectTimeout)
 	if err != nil {
 		return nil, err
@@ -74,10 +75,49 @@ func newClient(ctx context.Context, g *globals, signed bool) (*cognitoidentity.C
 		}
 	}
 	return cognitoidentity.NewFromConfig(cfg, func(o *cognitoidentity.Options) {
-		if g.endpointURL != "" {
-			o.BaseEndpoint = aws.String(g.endpointURL)
+		if ep.url != "" {
+			o.BaseEndpoint = aws.String(ep.url)
 		}
 	}), nil
+}
+
+// endpoint is the URL the CLI calls and where it came from.
+type endpoint struct{ url, from string }
+
+// endpointVars are read in this order when --endpoint-url is absent: idpool's
+// own variable, then the aws CLI v2's service-specific and global ones.
+var endpointVars = []string{"IDPOOL_ENDPOINT_URL", "AWS_ENDPOINT_URL_COGNITO_IDENTITY", "AWS_ENDPOINT_URL"}
+
+// resolveEndpoint chooses the endpoint as the aws CLI v2 does (--endpoint-url
+// wins; a service-specific variable beats the global one;
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true turns the AWS_ ones off), with
+// IDPOOL_ENDPOINT_URL before them. An empty url leaves the choice to the SDK:
+// a profile's endpoint_url in ~/.aws/config, else AWS itself.
+func resolveEndpoint(flag string, getenv func(string) string) endpoint {
+	if flag != "" {
+		return endpoint{flag, "--endpoint-url"}
+	}
+	ignore := strings.EqualFold(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true")
+	for _, v := range endpointVars {
+		if ignore && v != "IDPOOL_ENDPOINT_URL" {
+			continue
+		}
+		if u := getenv(v); u != "" {
+			return endpoint{u, v}
+		}
+	}
+	return endpoint{}
+}
+
+// connectHint follows "Could not connect to the endpoint URL": where the
+// endpoint came from and how to reach a local server instead.
+func connectHint(ep endpoint) string {
+	from := "the AWS default for the region (or endpoint_url in ~/.aws/config)"
+	if ep.from != "" {
+		from = ep.from
+	}
+	return "The endpoint came from " + from + ". To use a local server (idpool serve), pass\n" +
+		"--endpoint-url http://127.0.0.1:9350 or export IDPOOL_ENDPOINT_URL=http://127.0.0.1:9350."
 }
 
 // timeoutOption parses --cli-*-timeout (seconds; 0 means none; default 60).

@@ -26,6 +26,7 @@ func isolate(t *testing.T) {
 		"AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": filepath.Join(dir, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"), "AWS_MAX_ATTEMPTS": "1",
 		"AWS_EC2_METADATA_DISABLED": "true", "HOME": dir, "AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_COGNITO_IDENTITY": "",
+		"IDPOOL_ENDPOINT_URL": "", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "",
 		"AWS_PROFILE": "", "AWS_DEFAULT_OUTPUT": "", "AWS_SESSION_TOKEN": "",
 	} {
 		t.Setenv(k, v)

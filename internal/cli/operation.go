@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -118,7 +119,8 @@ func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, ar
 	}
 
 	signed := !unsignedOps[op.Name]
-	client, err := newClient(ctx, g, signed)
+	r.endpoint = resolveEndpoint(g.endpointURL, os.Getenv)
+	client, err := newClient(ctx, g, r.endpoint, signed)
 	if err != nil {
 		return err
 	}
@@ -258,7 +260,7 @@ func (r *runner) callError(op *operation, c *cognitoidentity.Client, attempts, s
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) {
-		return &fatalError{fmt.Sprintf("Could not connect to the endpoint URL: \"%s\"", endpoint)}
+		return &fatalError{fmt.Sprintf("Could not connect to the endpoint URL: \"%s\"\n%s", endpoint, connectHint(r.endpoint))}
 	}
 	return &fatalError{err.Error()}
 }

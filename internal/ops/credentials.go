@@ -60,6 +60,9 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 		return nil, apierr.New(apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig).Wrap(errors.New("ops: no STS configured"))
 	}
 	role, err := s.resolveRole(pool, roleLogins, in.CustomRoleArn)
+	if err != nil || role == "" {
+		s.hintNoRoles(pool)
+	}
 	if err != nil {
 		var ae *apierr.Error
 		if errors.As(err, &ae) {

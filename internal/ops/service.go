@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
@@ -30,8 +31,9 @@ type Config struct {
 	// Now is the clock; time.Now when nil.
 	Now    func() time.Time
 	Logger *slog.Logger
-	// DevMode is the server's development mode. The operations behave the
-	// same in it; it is kept so the server can pass its whole mode down.
+	// DevMode is the server's development mode. The operations answer the
+	// same in it; the only difference is a log line with the fix when a
+	// pool without roles refuses credentials (once per pool).
 	DevMode bool
 }
 
@@ -45,6 +47,9 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	pages  *pagination.Signer
+	// noRoleHints remembers the pools whose missing roles were logged
+	// (development mode only; nil otherwise).
+	noRoleHints *hintOnce
 	// resolveRole and principalTags are roles.Resolve and roles.PrincipalTags.
 	resolveRole   func(*storage.Pool, []*identity.VerifiedLogin, string) (string, error)
 	principalTags func(*storage.Pool, []*identity.VerifiedLogin) map[string]string
@@ -67,6 +72,9 @@ func New(cfg Config) *Service {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DevMode {
+		s.noRoleHints = &hintOnce{seen: map[string]bool{}}
 	}
 	s.resolveRole, s.principalTags = roleFuncs()
 	return s
@@ -208,4 +216,37 @@ func (s *Service) update(ctx context.Context, fn func(storage.Tx) error) error {
 func isAPINotFound(err error) bool {
 	var ae *apierr.Error
 	return errors.As(err, &ae) && ae.Code == apierr.ResourceNotFound
+}
+
+// maxRoleHints bounds the pools remembered by hintOnce; past it the hints stop.
+const maxRoleHints = 10000
+
+// hintOnce records keys seen, up to maxRoleHints.
+type hintOnce struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// first reports whether key is new (and records it).
+func (h *hintOnce) first(key string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.seen[key] || len(h.seen) >= maxRoleHints {
+		return false
+	}
+	h.seen[key] = true
+	return true
+}
+
+// hintNoRoles logs, in development mode and once per pool, the command that
+// gives a pool without roles the roles GetCredentialsForIdentity needs (any
+// ARN works in development mode). The client still gets AWS's refusal.
+func (s *Service) hintNoRoles(pool *storage.Pool) {
+	if s.noRoleHints == nil || len(pool.Roles) > 0 || !s.noRoleHints.first(pool.ID) {
+		return
+	}
+	s.log.Warn("identity pool has no roles, so GetCredentialsForIdentity is refused (as on AWS); fix: "+
+		"idpool set-identity-pool-roles --identity-pool-id "+pool.ID+
+		" --roles authenticated=arn:aws:iam::"+pool.AccountID+":role/user,unauthenticated=arn:aws:iam::"+pool.AccountID+":role/guest",
+		"pool", pool.ID)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,9 +30,30 @@ type Options struct {
 	PprofAddr string
 }
 
-// parseFlags reads the serve flags; errors are already printed to out.
+// parseFlags reads the serve flags; errors are already printed to out. On
+// --help it returns flag.ErrHelp and prints nothing (Main prints Usage).
 func parseFlags(args []string, out io.Writer) (Options, error) {
 	var o Options
+	fs := newFlagSet(&o, out)
+	if err := fs.Parse(args); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(out, "Run 'idpool serve --help' for the flags.")
+		}
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		fmt.Fprintln(out, err)
+		return o, err
+	}
+	return o, nil
+}
+
+// Usage is the text of "idpool serve --help".
+func Usage() string { return serveUsage(newFlagSet(&Options{}, io.Discard)) }
+
+// newFlagSet defines the serve flags into o.
+func newFlagSet(o *Options, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("idpool serve", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&o.Addr, "addr", DefaultAddr, "listen address (host:port)")
@@ -43,15 +65,61 @@ func parseFlags(args []string, out io.Writer) (Options, error) {
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.PprofAddr, "pprof", "", "serve net/http/pprof on this loopback address (off by default)")
-	if err := fs.Parse(args); err != nil {
-		return o, err
+	fs.Usage = func() {}
+	return fs
+}
+
+// serveGroups orders the serve flags on the help screen; TestServeHelp
+// checks that every flag is in one.
+var serveGroups = []struct {
+	title string
+	flags []string
+}{
+	{"Listening", []string{"addr", "issuer"}},
+	{"Mode and configuration", []string{"config"}},
+	{"Storage", []string{"data-dir", "store"}},
+	{"Credentials", []string{"sts-endpoint"}},
+	{"Logging", []string{"log-format", "log-level"}},
+	{"Debugging", []string{"pprof"}},
+}
+
+// serveUsage is "idpool serve --help": the flags by group, then examples.
+func serveUsage(fs *flag.FlagSet) string {
+	var b strings.Builder
+	b.WriteString("usage: idpool serve [flags]\n\n" +
+		"Runs the Cognito Identity API (AWS JSON 1.1), the embedded STS and IAM (Query)\n" +
+		"and /healthz, /metrics, /.well-known/* on one port. Without --config the server\n" +
+		"runs in development mode: account 000000000000, keys test/test, any role ARN\n" +
+		"trusted, POST /_idpool/reset. Never expose a development server.\n")
+	for _, g := range serveGroups {
+		b.WriteString("\n" + g.title + ":\n")
+		for _, name := range g.flags {
+			f := fs.Lookup(name)
+			if f == nil {
+				continue
+			}
+			line := "  --" + f.Name
+			if f.DefValue != "" {
+				line += " (default " + f.DefValue + ")"
+			}
+			b.WriteString(line + "\n        " + f.Usage + "\n")
+		}
 	}
-	if fs.NArg() > 0 {
-		err := fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
-		fmt.Fprintln(out, err)
-		return o, err
-	}
-	return o, nil
+	b.WriteString(`
+Examples:
+  idpool serve                                   # development server on 127.0.0.1:9350, SQLite in ./data
+  idpool serve --addr 127.0.0.1:19350 --data-dir /tmp/idp   # another port and directory
+  idpool serve --config idpool.yaml              # production: accounts, keys, limits from the file
+  idpool serve --config idpool.yaml --store postgres://idpool:secret@db/idpool --addr 0.0.0.0:9350
+  idpool serve --issuer https://id.example.com   # the public URL behind a TLS proxy, named in tokens
+  idpool serve --sts-endpoint http://127.0.0.1:9000   # vend credentials through MinIO's STS
+  idpool serve --log-format json --log-level debug
+
+Then, from another shell:
+  export IDPOOL_ENDPOINT_URL=http://127.0.0.1:9350 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  idpool create-identity-pool --identity-pool-name demo --allow-unauthenticated-identities
+`)
+	return b.String()
 }
 
 // newLogger builds the process logger on stderr.

@@ -33,6 +33,7 @@ const (
 func Main(args []string) int {
 	o, err := parseFlags(args, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
+		fmt.Print(Usage())
 		return 0
 	}
 	if err != nil {
