@@ -27,6 +27,9 @@ type Options struct {
 	LogLevel    string
 	// PprofAddr, when set, serves net/http/pprof on that loopback address.
 	PprofAddr string
+	// Seed is a stack file applied after migrations, before the listener
+	// serves (docs/stack-files.md).
+	Seed string
 }
 
 // parseFlags reads the serve flags; errors are already printed to out.
@@ -42,6 +45,7 @@ func parseFlags(args []string, out io.Writer) (Options, error) {
 	fs.StringVar(&o.STSEndpoint, "sts-endpoint", "", "external STS URL for credentials (default: the embedded STS)")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&o.Seed, "seed", "", "stack file to apply at start-up, before serving (docs/stack-files.md)")
 	fs.StringVar(&o.PprofAddr, "pprof", "", "serve net/http/pprof on this loopback address (off by default)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
