@@ -367,3 +367,26 @@ func TestPinnedIdOfAnotherAccountIsRefused(t *testing.T) {
 		t.Errorf("plain create = %+v, %v", pool, err)
 	}
 }
+
+// TestDocumentedExampleApplies applies the complete example of
+// docs/stack-files.md, twice.
+func TestDocumentedExampleApplies(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(harness.Root(), "docs", "stack-files.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "## Complete example\n\n```yaml\n")
+	example, _, ok2 := strings.Cut(after, "```")
+	if !ok || !ok2 {
+		t.Fatal("no complete example in docs/stack-files.md")
+	}
+	s := harness.Start(t, harness.Options{})
+	file := write(t, "example.yaml", example)
+	out := mustApply(t, s, "-f", file)
+	if !strings.Contains(out, "Applied: 6 created") {
+		t.Errorf("first apply:\n%s", out)
+	}
+	if out := mustApply(t, s, "-f", file); !strings.Contains(out, "No changes") {
+		t.Errorf("second apply:\n%s", out)
+	}
+}
