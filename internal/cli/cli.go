@@ -63,7 +63,11 @@ func (r *runner) exit(err error) int {
 	var pe *paramError
 	var ce *configError
 	var se *serviceError
+	var ae *applyError
 	switch {
+	case errors.As(err, &ae):
+		fmt.Fprintf(r.stderr, "%s\n", ae.msg)
+		return exitService
 	case errors.As(err, &ue):
 		msg := ue.msg
 		if !strings.HasPrefix(msg, "Unknown options") {
@@ -102,6 +106,8 @@ func (r *runner) run(args []string) error {
 		return err
 	case "decode-token":
 		return r.decodeToken(rest[1:], g)
+	case "apply":
+		return r.apply(context.Background(), rest[1:], g)
 	}
 	op, ok := r.model.byCLI[rest[0]]
 	if !ok {

@@ -25,13 +25,28 @@ func (e *configError) Error() string { return e.msg }
 // newClient builds a cognito-identity client from the environment, the
 // shared config files and the global options, as the aws CLI resolves them.
 func newClient(ctx context.Context, g *globals, ep endpoint, signed bool) (*cognitoidentity.Client, error) {
-	connect, err := timeoutOption("--cli-connect-timeout", g.connectTimeout)
+	cfg, err := loadConfig(ctx, g, signed)
 	if err != nil {
 		return nil, err
 	}
+	return cognitoidentity.NewFromConfig(cfg, func(o *cognitoidentity.Options) {
+		if ep.url != "" {
+			o.BaseEndpoint = aws.String(ep.url)
+		}
+	}), nil
+}
+
+// loadConfig resolves the SDK configuration (region, credentials, HTTP
+// client) from the environment, the shared config files and the global
+// options, as the aws CLI does.
+func loadConfig(ctx context.Context, g *globals, signed bool) (aws.Config, error) {
+	connect, err := timeoutOption("--cli-connect-timeout", g.connectTimeout)
+	if err != nil {
+		return aws.Config{}, err
+	}
 	read, err := timeoutOption("--cli-read-timeout", g.readTimeout)
 	if err != nil {
-		return nil, err
+		return aws.Config{}, err
 	}
 	httpClient := awshttp.NewBuildableClient().
 		WithDialerOptions(func(d *net.Dialer) { d.Timeout = connect }).
@@ -51,7 +66,7 @@ func newClient(ctx context.Context, g *globals, ep endpoint, signed bool) (*cogn
 	if g.caBundle != "" {
 		f, err := os.Open(g.caBundle)
 		if err != nil {
-			return nil, &fatalError{"[Errno 2] No such file or directory: '" + g.caBundle + "'"}
+			return aws.Config{}, &fatalError{"[Errno 2] No such file or directory: '" + g.caBundle + "'"}
 		}
 		defer f.Close()
 		opts = append(opts, config.WithCustomCABundle(f))
@@ -60,25 +75,21 @@ func newClient(ctx context.Context, g *globals, ep endpoint, signed bool) (*cogn
 	if err != nil {
 		var pe config.SharedConfigProfileNotExistError
 		if errors.As(err, &pe) {
-			return nil, &fatalError{"The config profile (" + pe.Profile + ") could not be found"}
+			return aws.Config{}, &fatalError{"The config profile (" + pe.Profile + ") could not be found"}
 		}
-		return nil, &fatalError{err.Error()}
+		return aws.Config{}, &fatalError{err.Error()}
 	}
 	if cfg.Region == "" {
-		return nil, &configError{`You must specify a region. You can also configure your region by running "aws configure".`}
+		return aws.Config{}, &configError{`You must specify a region. You can also configure your region by running "aws configure".`}
 	}
 	if g.noSignRequest {
 		cfg.Credentials = aws.AnonymousCredentials{}
 	} else if signed {
 		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			return nil, &configError{`Unable to locate credentials. You can configure credentials by running "aws configure".`}
+			return aws.Config{}, &configError{`Unable to locate credentials. You can configure credentials by running "aws configure".`}
 		}
 	}
-	return cognitoidentity.NewFromConfig(cfg, func(o *cognitoidentity.Options) {
-		if ep.url != "" {
-			o.BaseEndpoint = aws.String(ep.url)
-		}
-	}), nil
+	return cfg, nil
 }
 
 // endpoint is the URL the CLI calls and where it came from.

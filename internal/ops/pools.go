@@ -131,9 +131,17 @@ func checkIAMProviders(r storage.Reader, account, member, typ, kind string, arns
 
 // CreateIdentityPool creates a pool in the caller's account and region.
 func (s *Service) CreateIdentityPool(ctx context.Context, c *auth.Caller, in *poolJSON) (*poolJSON, error) {
+	return s.insertPool(ctx, c, newPoolID(c.Region), in)
+}
+
+// insertPool creates the pool id from in, within the account's limits.
+// A pinned id (CreateIdentityPoolWithId) already in use, in this account
+// or another, is refused alike, so the answer does not tell whether
+// another account holds it.
+func (s *Service) insertPool(ctx context.Context, c *auth.Caller, id string, in *poolJSON) (*poolJSON, error) {
 	now := s.now().UTC()
 	p := &storage.Pool{
-		ID:        newPoolID(c.Region),
+		ID:        id,
 		AccountID: c.Account(),
 		Region:    c.Region,
 		CreatedAt: now,
@@ -143,6 +151,11 @@ func (s *Service) CreateIdentityPool(ctx context.Context, c *auth.Caller, in *po
 		return nil, err
 	}
 	err := s.update(ctx, func(tx storage.Tx) error {
+		if _, err := tx.GetPool(p.ID); err == nil {
+			return apierr.Conflictf("IdentityPoolId '%s' is already in use.", p.ID)
+		} else if !isNotFound(err) {
+			return err
+		}
 		n, err := tx.CountPools(p.AccountID, p.Region)
 		if err != nil {
 			return err

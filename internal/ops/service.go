@@ -35,6 +35,10 @@ type Config struct {
 	// same in it; the only difference is a log line with the fix when a
 	// pool without roles refuses credentials (once per pool).
 	DevMode bool
+	// Validate checks a JSON body against the model as the wire does for
+	// AWS's operations (model.Load's validator); the extensions use it to
+	// give the same answers as the operations they extend. Nil skips it.
+	Validate func(op string, body []byte) *apierr.Error
 }
 
 // Service runs the 23 Cognito Identity operations.
@@ -53,19 +57,21 @@ type Service struct {
 	// resolveRole and principalTags are roles.Resolve and roles.PrincipalTags.
 	resolveRole   func(*storage.Pool, []*identity.VerifiedLogin, string) (string, error)
 	principalTags func(*storage.Pool, []*identity.VerifiedLogin) map[string]string
+	validate      func(op string, body []byte) *apierr.Error
 }
 
 // New returns the operations over cfg.
 func New(cfg Config) *Service {
 	s := &Service{
-		store:  cfg.Store,
-		tokens: cfg.Tokens,
-		logins: cfg.Logins,
-		sts:    cfg.STS,
-		limits: cfg.Limits.WithDefaults(),
-		now:    cfg.Now,
-		log:    cfg.Logger,
-		pages:  cfg.Pages,
+		store:    cfg.Store,
+		tokens:   cfg.Tokens,
+		logins:   cfg.Logins,
+		sts:      cfg.STS,
+		limits:   cfg.Limits.WithDefaults(),
+		now:      cfg.Now,
+		log:      cfg.Logger,
+		pages:    cfg.Pages,
+		validate: cfg.Validate,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -162,17 +162,23 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
-	operations := ops.New(ops.Config{
-		Store:   store,
-		Pages:   pages,
-		Tokens:  tok,
-		Logins:  loginVerifier,
-		STS:     vendor,
-		Limits:  s.cfg.Limits,
-		Now:     time.Now,
-		Logger:  log,
-		DevMode: s.dev,
-	}).Operations()
+	validator, err := model.Load()
+	if err != nil {
+		return fail(err)
+	}
+	opsSvc := ops.New(ops.Config{
+		Store:    store,
+		Pages:    pages,
+		Tokens:   tok,
+		Logins:   loginVerifier,
+		STS:      vendor,
+		Limits:   s.cfg.Limits,
+		Now:      time.Now,
+		Logger:   log,
+		DevMode:  s.dev,
+		Validate: validator.Validate,
+	})
+	operations := opsSvc.Operations()
 
 	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: s.issuer, Now: time.Now, Logger: log})
 	if err != nil {
@@ -184,10 +190,6 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		extra[p] = wellKnown
 	}
 
-	validator, err := model.Load()
-	if err != nil {
-		return fail(err)
-	}
 	a := &app{store: store}
 	limiter, met, err := overload(s.cfg, operations)
 	if err != nil {
@@ -195,6 +197,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	}
 	a.handler = wire.New(wire.Config{
 		Operations:    operations,
+		Extensions:    opsSvc.Extensions(),
 		Validator:     validator,
 		Verifier:      verifier,
 		QueryServices: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc},

@@ -28,6 +28,9 @@ type Options struct {
 	LogLevel    string
 	// PprofAddr, when set, serves net/http/pprof on that loopback address.
 	PprofAddr string
+	// Seed is a stack file applied after migrations, before the listener
+	// serves (docs/stack-files.md).
+	Seed string
 }
 
 // parseFlags reads the serve flags; errors are already printed to out. On
@@ -64,6 +67,7 @@ func newFlagSet(o *Options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.STSEndpoint, "sts-endpoint", "", "external STS URL for credentials (default: the embedded STS)")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&o.Seed, "seed", "", "stack file to apply at start-up, before serving (docs/stack-files.md)")
 	fs.StringVar(&o.PprofAddr, "pprof", "", "serve net/http/pprof on this loopback address (off by default)")
 	fs.Usage = func() {}
 	return fs

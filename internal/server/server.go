@@ -77,6 +77,12 @@ func run(ctx context.Context, o Options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if o.Seed != "" {
+		if err := seed(ctx, a, s, o.Seed, log); err != nil {
+			a.store.Close()
+			return err
+		}
+	}
 	if o.PprofAddr != "" {
 		stopPprof, err := startPprof(o.PprofAddr, log)
 		if err != nil {
