@@ -80,7 +80,7 @@ var serveGroups = []struct {
 	flags []string
 }{
 	{"Listening", []string{"addr", "issuer"}},
-	{"Mode and configuration", []string{"config"}},
+	{"Mode and configuration", []string{"config", "seed"}},
 	{"Storage", []string{"data-dir", "store"}},
 	{"Credentials", []string{"sts-endpoint"}},
 	{"Logging", []string{"log-format", "log-level"}},

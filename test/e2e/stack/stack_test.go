@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -250,7 +251,7 @@ func TestApplyTwiceDryRunAndPrune(t *testing.T) {
 func seedTwice(t *testing.T, args ...string) {
 	file := write(t, "seed.yaml", stackFile)
 	s := harness.Start(t, harness.Options{Args: append([]string{"--seed", file}, args...)})
-	if !s.WaitLog("seed applied", 0) {
+	if !s.WaitLog("seed applied", 10*time.Second) {
 		t.Errorf("no seed line in the log:\n%s", s.Logs())
 	}
 	checkPinnedPool(t, s, "web")
