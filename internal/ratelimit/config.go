@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -90,7 +91,7 @@ func (c Config) Validate() error {
 		}
 	}
 	checkOps := func(where string, m map[string]Rate) {
-		for _, name := range sortedKeys(m) {
+		for _, name := range slices.Sorted(maps.Keys(m)) {
 			if !slices.Contains(names, name) {
 				errs = append(errs, fmt.Errorf("rateLimits.%s.%s: not a Cognito Identity operation", where, name))
 			}
@@ -102,7 +103,7 @@ func (c Config) Validate() error {
 	}
 	checkRate("default", c.Default)
 	checkOps("operations", c.Operations)
-	for _, id := range sortedKeys(c.Accounts) {
+	for _, id := range slices.Sorted(maps.Keys(c.Accounts)) {
 		if len(id) != 12 || !allDigits(id) {
 			errs = append(errs, fmt.Errorf("rateLimits.accounts %q: want a 12-digit account id", id))
 		}
@@ -122,16 +123,7 @@ func OperationNames() ([]string, error) {
 	if err := json.Unmarshal(apimodel.CognitoIdentity, &m); err != nil {
 		return nil, fmt.Errorf("ratelimit: read the model: %w", err)
 	}
-	return sortedKeys(m.Operations), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m.Operations)), nil
 }
 
 func allDigits(s string) bool {

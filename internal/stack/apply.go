@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -393,7 +393,7 @@ func (a *applier) createRole(r Role) error {
 // pruneIAM deletes the roles and providers the file does not declare,
 // after the pools (which may name them) are done.
 func (a *applier) pruneIAM() error {
-	for _, name := range sortedKeys(a.pruneRoles) {
+	for _, name := range slices.Sorted(maps.Keys(a.pruneRoles)) {
 		r := a.pruneRoles[name]
 		a.plan("delete", "role", aws.ToString(r.RoleName), 0, "")
 		if err := a.act(func() error {
@@ -403,7 +403,7 @@ func (a *applier) pruneIAM() error {
 			return a.fail(0, "deleting role "+aws.ToString(r.RoleName), err)
 		}
 	}
-	for _, name := range sortedKeys(a.pruneOIDC) {
+	for _, name := range slices.Sorted(maps.Keys(a.pruneOIDC)) {
 		arn := a.pruneOIDC[name]
 		a.plan("delete", "oidc-provider", name, 0, "")
 		if err := a.act(func() error {
@@ -413,7 +413,7 @@ func (a *applier) pruneIAM() error {
 			return a.fail(0, "deleting OpenID Connect provider "+name, err)
 		}
 	}
-	for _, name := range sortedKeys(a.pruneSAML) {
+	for _, name := range slices.Sorted(maps.Keys(a.pruneSAML)) {
 		arn := a.pruneSAML[name]
 		a.plan("delete", "saml-provider", name, 0, "")
 		if err := a.act(func() error {
@@ -477,15 +477,6 @@ func sameJSON(a, b string) bool {
 		return a == b
 	}
 	return reflect.DeepEqual(x, y)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // convert copies a value into another type with the same JSON members
