@@ -175,17 +175,19 @@ func (*Codec) WriteError(w http.ResponseWriter, _ *protocol.Call, _ string, e *a
 	if e.Code == apierr.InternalError {
 		e = apierr.Internal(nil)
 	}
+	// Every quoted value is bounded where it is quoted (apierr.Echo); the
+	// whole message is bounded here too, and far more in the header.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(errorBody{Type: e.Code, Message: e.Message}) // strings only: cannot fail
+	_ = enc.Encode(errorBody{Type: e.Code, Message: apierr.Clip(e.Message, apierr.MaxMessage)}) // strings only: cannot fail
 	buf.Truncate(buf.Len() - 1)
 	hd := w.Header()
 	hd.Set("Content-Type", ContentType)
 	// The trailing colon is what AWS sends (x-amzn-ErrorType: Code:).
 	hd.Set("x-amzn-ErrorType", e.Code+":")
 	if e.Message != "" {
-		hd.Set("x-amzn-ErrorMessage", headerSafe(e.Message))
+		hd.Set("x-amzn-ErrorMessage", apierr.Clip(headerSafe(apierr.Clip(e.Message, apierr.MaxMessage)), apierr.MaxHeaderMessage))
 	}
 	w.WriteHeader(e.Status())
 	_, _ = w.Write(buf.Bytes())

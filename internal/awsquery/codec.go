@@ -181,7 +181,7 @@ func unknownAction(action string, form url.Values) error {
 		return apierr.Queryf(apierr.QueryMissingAction, "Missing Action")
 	}
 	version, _ := Get(form, "Version")
-	return apierr.Queryf(apierr.QueryInvalidAction, "Could not find operation %s for version %s", action, version)
+	return apierr.Queryf(apierr.QueryInvalidAction, "Could not find operation %s for version %s", apierr.Echo(action), apierr.Echo(version))
 }
 
 type noService struct{}
@@ -260,7 +260,7 @@ func (c *Codec) WriteError(w http.ResponseWriter, call *protocol.Call, requestID
 	if status >= 500 {
 		fault = "Receiver" // the service's own failures
 	}
-	body, err := xml.Marshal(errorBody{Xmlns: c.stateOf(call).ns, Error: errorXML{Type: fault, Code: e.Code, Message: e.Message}, RequestID: requestID})
+	body, err := xml.Marshal(errorBody{Xmlns: c.stateOf(call).ns, Error: errorXML{Type: fault, Code: e.Code, Message: apierr.Clip(e.Message, apierr.MaxMessage)}, RequestID: requestID})
 	if err != nil {
 		body = []byte("<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code></Error></ErrorResponse>")
 	}

@@ -20,7 +20,7 @@ type Validation struct {
 func (v *Validation) add(value *string, member, constraint string) {
 	shown := "null"
 	if value != nil {
-		shown = "'" + *value + "'"
+		shown = "'" + apierr.Echo(*value) + "'"
 	}
 	v.errs = append(v.errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: Member %s", shown, member, constraint))
 }

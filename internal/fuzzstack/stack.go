@@ -74,7 +74,7 @@ func New(tb testing.TB) *Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: Issuer, Now: Now, Logger: log})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: Issuer, Now: Now, Logger: log, Pages: pages})
 	if err != nil {
 		tb.Fatal(err)
 	}

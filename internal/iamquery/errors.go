@@ -15,11 +15,12 @@ func accessDenied(principal, action, resource string) error {
 }
 
 func noSuchRole(name string) error {
-	return apierr.Queryf(iam.CodeNoSuchEntity, "The role with name %s cannot be found.", name)
+	return apierr.Queryf(iam.CodeNoSuchEntity, "The role with name %s cannot be found.", apierr.Echo(name))
 }
 
 // roleErr turns a storage error for role name into IAM's answer.
 func roleErr(err error, name string) error {
+	name = apierr.Echo(name)
 	return storeErr(err, "The role with name "+name+" cannot be found.", "Role with name "+name+" already exists.")
 }
 

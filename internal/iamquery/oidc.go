@@ -63,7 +63,7 @@ func (s *Service) createOIDC(ctx context.Context, account string, form url.Value
 	}
 	for _, t := range thumbs {
 		if !s.thumb.MatchString(t) {
-			return nil, apierr.Queryf(iam.CodeInvalidInput, "Thumbprint must be 40 hexadecimal characters: %s", t)
+			return nil, apierr.Queryf(iam.CodeInvalidInput, "Thumbprint must be 40 hexadecimal characters: %s", apierr.Echo(t))
 		}
 	}
 	name := strings.TrimSuffix(u.Host+u.Path, "/")

@@ -64,7 +64,7 @@ func arnParam(v *awsquery.Validation, form url.Values, param, member, kind, acco
 	}
 	acct, name, ok := iam.ParseProviderARN(arn, kind)
 	if !ok {
-		return "", "", apierr.Queryf(iam.CodeInvalidInput, "ARN %s is not valid.", arn)
+		return "", "", apierr.Queryf(iam.CodeInvalidInput, "ARN %s is not valid.", apierr.Echo(arn))
 	}
 	if acct != account {
 		// Another account's provider is invisible to this caller.

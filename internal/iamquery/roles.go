@@ -2,7 +2,6 @@ package iamquery
 
 import (
 	"context"
-	"encoding/base64"
 	"net/url"
 	"strings"
 
@@ -145,13 +144,15 @@ func (s *Service) listRoles(ctx context.Context, account string, form url.Values
 	}
 	after := ""
 	if m, ok := awsquery.Get(form, "Marker"); ok {
-		v.Length("marker", m, 1, 320, false)
-		b, err := base64.RawURLEncoding.DecodeString(m)
-		if err != nil || len(b) == 0 {
-			// [inf] IAM's text for a marker it did not issue.
+		// A marker is checked as strictly as Cognito's NextTokens: only
+		// one this server issued, for this account, is accepted (it
+		// carries an HMAC; pagination). [inf] IAM's text for a marker it
+		// did not issue, the one IAM emulators answer.
+		cursor, err := s.pages.Decode(markerScope(account), m)
+		if err != nil || cursor == "" {
 			return nil, apierr.Queryf(apierr.QueryValidation, "Invalid Marker.")
 		}
-		after = string(b)
+		after = cursor
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -195,7 +196,10 @@ func (s *Service) listRoles(ctx context.Context, account string, form url.Values
 		out.Roles = append(out.Roles, toXML(role, false))
 	}
 	if truncated {
-		out.Marker = base64.RawURLEncoding.EncodeToString([]byte(iam.RoleKey(roles[len(roles)-1].RoleName)))
+		out.Marker = s.pages.Encode(markerScope(account), iam.RoleKey(roles[len(roles)-1].RoleName))
 	}
 	return out, nil
 }
+
+// markerScope binds a ListRoles marker to its account.
+func markerScope(account string) string { return "iam:ListRoles:" + account }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
+	"github.com/idpool/idpool/internal/pagination"
 	"github.com/idpool/idpool/internal/storage"
 )
 
@@ -33,11 +34,15 @@ type Config struct {
 	Issuer string
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Pages signs and checks ListRoles markers (the NextToken key of
+	// pagination.Open); nil: one is opened on Store.
+	Pages *pagination.Signer
 }
 
 // Service is IAM over the Query protocol; it implements awsquery.Service.
 type Service struct {
 	store    storage.Store
+	pages    *pagination.Signer
 	host     string // the issuer's host (and path), "" when not configured
 	now      func() time.Time
 	log      *slog.Logger
@@ -57,6 +62,12 @@ func New(cfg Config) (*Service, error) {
 		thumb:    regexp.MustCompile(`^[0-9a-fA-F]{40}$`)}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.pages = cfg.Pages; s.pages == nil {
+		var err error
+		if s.pages, err = pagination.Open(context.Background(), cfg.Store); err != nil {
+			return nil, err
+		}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

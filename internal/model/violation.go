@@ -46,11 +46,11 @@ func present(val []byte, n int64, s *shape, raw []byte) shown {
 	case s.sensitive:
 		return shown{hidden: true}
 	case s.kind == kindString:
-		return shown{text: string(val)}
+		return shown{text: apierr.Echo(string(val))}
 	case s.kind == kindInteger || s.kind == kindLong:
 		return shown{text: strconv.FormatInt(n, 10)}
 	}
-	return shown{text: string(raw)}
+	return shown{text: apierr.Echo(string(raw))}
 }
 
 // shown prints the container of shape s that starts at start and ends at
@@ -59,7 +59,7 @@ func (v *validator) shown(s *shape, start int) shown {
 	if s.sensitive {
 		return shown{hidden: true}
 	}
-	return shown{text: render(s, v.data[start:v.pos])}
+	return shown{text: apierr.Echo(render(s, v.data[start:v.pos]))}
 }
 
 // add records a violation of the value at the current path; ord orders it
@@ -106,7 +106,7 @@ func (v *validator) writePath(b *strings.Builder) {
 		default:
 			r := reader{data: v.data, pos: s.keyStart}
 			key, _ := r.str()
-			b.Write(key)
+			b.WriteString(apierr.Echo(string(key)))
 			b.WriteString(".member")
 		}
 	}

@@ -180,7 +180,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	})
 	operations := opsSvc.Operations()
 
-	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: s.issuer, Now: time.Now, Logger: log})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: s.issuer, Now: time.Now, Logger: log, Pages: pages})
 	if err != nil {
 		return fail(err)
 	}

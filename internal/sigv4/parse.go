@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/idpool/idpool/internal/apierr"
 )
 
 const (
@@ -117,7 +119,7 @@ func parseQuery(q url.Values) (*signature, *Error) {
 func (s *signature) fill(credential, signedHeaders string) *Error {
 	parts := strings.Split(credential, "/")
 	if len(parts) != 5 || parts[0] == "" {
-		return fail(Incomplete, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '"+credential+"'")
+		return fail(Incomplete, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '"+apierr.Echo(credential)+"'")
 	}
 	s.accessKeyID = parts[0]
 	s.scope = Scope{Date: parts[1], Region: parts[2], Service: parts[3]}
@@ -125,7 +127,7 @@ func (s *signature) fill(credential, signedHeaders string) *Error {
 	s.signedHeaders = strings.Split(signedHeaders, ";")
 	t, err := time.Parse(amzDateForm, s.rawDate)
 	if err != nil {
-		return fail(Incomplete, "Date must be in ISO-8601 'basic format'. Got '"+s.rawDate+"'. See http://en.wikipedia.org/wiki/ISO_8601")
+		return fail(Incomplete, "Date must be in ISO-8601 'basic format'. Got '"+apierr.Echo(s.rawDate)+"'. See http://en.wikipedia.org/wiki/ISO_8601")
 	}
 	s.date = t
 	return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
 )
 
@@ -85,7 +86,7 @@ func (v *Verifier) checkScope(sig *signature, service string) *Error {
 		return fail(Incomplete, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 	if day := sig.date.Format(dateForm); sig.scope.Date != day {
-		return fail(Mismatch, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from 'X-Amz-Date'.", sig.scope.Date, day))
+		return fail(Mismatch, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from 'X-Amz-Date'.", apierr.Echo(sig.scope.Date), day))
 	}
 	if !regionPattern.MatchString(sig.scope.Region) {
 		return fail(Mismatch, "Credential should be scoped to a valid region. ")
@@ -94,7 +95,7 @@ func (v *Verifier) checkScope(sig *signature, service string) *Error {
 		return fail(Mismatch, "Credential should be scoped to correct service: '"+service+"'. ")
 	}
 	if sig.terminator != terminator {
-		return fail(Mismatch, "Credential should be scoped with a valid terminator: 'aws4_request', not '"+sig.terminator+"'. ")
+		return fail(Mismatch, "Credential should be scoped with a valid terminator: 'aws4_request', not '"+apierr.Echo(sig.terminator)+"'. ")
 	}
 	return nil
 }

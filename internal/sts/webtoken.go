@@ -157,7 +157,7 @@ func oidcHost(issuer string) (string, bool) {
 func (s *Service) verifyOIDC(ctx context.Context, token, issuer, account string, provider *iam.OIDCProvider) (*webIdentity, error) {
 	host, isHTTPS := oidcHost(issuer)
 	arn := iam.OIDCProviderARN(account, host)
-	noProvider := apierr.Queryf(codeInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", issuer)
+	noProvider := apierr.Queryf(codeInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", apierr.Echo(issuer))
 	if s.logins == nil || !isHTTPS || provider == nil {
 		return nil, noProvider
 	}
