@@ -37,16 +37,53 @@ func parse(r *http.Request) (*signature, *Error) {
 	authz := r.Header.Get("Authorization")
 	query := r.URL.Query()
 	presigned := query.Has("X-Amz-Algorithm")
+	// A second Authorization makes a request signed even when the first is
+	// empty.
+	signed := authz != "" || presigned || len(r.Header["Authorization"]) > 1
+	if signed && repeated(r, query, presigned) {
+		return nil, fail(Mismatch, msgMismatch)
+	}
 	switch {
-	case authz == "" && !presigned:
+	case !signed:
 		return nil, fail(NoSignature, msgMissing)
 	case authz != "" && presigned:
 		return nil, fail(Incomplete, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
-	case presigned:
-		return parseQuery(query)
-	default:
-		return parseHeader(r, authz)
 	}
+	if presigned {
+		return parseQuery(query)
+	}
+	return parseHeader(r, authz)
+}
+
+// singleHeaders are the headers the verifier or the codecs read one value
+// of. SigV4 canonicalises a repeated header as its values joined by
+// commas, so a signer that signed one value never matches two: AWS answers
+// SignatureDoesNotMatch. Refusing them here, before anything reads the
+// first value, keeps what was verified the only thing a proxy or a log
+// reading the last value could see. (Go's server refuses a second Host
+// itself.)
+var singleHeaders = []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "Content-Type", "X-Amz-Target"}
+
+// signatureParams are the presigned URL's parameters; the canonical query
+// string lists a repeated one twice, so it cannot match either.
+var signatureParams = []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"}
+
+// repeated reports a signed request carrying one of singleHeaders more
+// than once, or one of signatureParams in its query more than once.
+func repeated(r *http.Request, query url.Values, presigned bool) bool {
+	for _, h := range singleHeaders {
+		if len(r.Header[h]) > 1 {
+			return true
+		}
+	}
+	if presigned {
+		for _, p := range signatureParams {
+			if len(query[p]) > 1 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func parseHeader(r *http.Request, authz string) (*signature, *Error) {

@@ -77,6 +77,7 @@ func TestForgery(t *testing.T) {
 	w := setup(t, s, idp)
 	n := &tally{attempts: map[string]int{}, refused: map[string]int{}}
 	t.Run("sigv4", func(t *testing.T) { sigv4Forgeries(t, w, n) })
+	t.Run("repeated", func(t *testing.T) { repeatedForgeries(t, w, n) })
 	t.Run("credentials", func(t *testing.T) { credentialForgeries(t, w, n) })
 	t.Run("openid", func(t *testing.T) { openIDForgeries(t, w, n) })
 	t.Run("oidc-login", func(t *testing.T) { oidcForgeries(t, w, n) })
