@@ -78,7 +78,7 @@ func (c *Codec) Decode(w http.ResponseWriter, r *http.Request, maxBody int64) (*
 		return nil, err
 	}
 	action, _ := Get(form, "Action")
-	svc, act, found := c.route(form, action)
+	svc, act, found := c.route(form, action, func() string { return scopeService(r) })
 	call := &protocol.Call{
 		Service:   svc.SigningName(),
 		Operation: action,
@@ -139,8 +139,10 @@ func readForm(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, ur
 
 // route finds the service that has the action. When several do, the one
 // whose API version the request names wins. A request for an unknown action
-// still gets a service (for its namespace and signing name).
-func (c *Codec) route(form url.Values, action string) (Service, Action, bool) {
+// still gets a service, for its namespace and signing name: the one it is
+// signed for (signedFor gives the credential scope's service), as that
+// service's own endpoint would answer, else the one its Version names.
+func (c *Codec) route(form url.Values, action string, signedFor func() string) (Service, Action, bool) {
 	version, _ := Get(form, "Version")
 	var firstSvc Service
 	var firstAct Action
@@ -159,6 +161,12 @@ func (c *Codec) route(form url.Values, action string) (Service, Action, bool) {
 	}
 	if found {
 		return firstSvc, firstAct, true
+	}
+	scoped := signedFor()
+	for _, s := range c.services {
+		if scoped != "" && s.SigningName() == scoped {
+			return s, Action{}, false
+		}
 	}
 	for _, s := range c.services {
 		if v, ok := s.(versioned); ok && v.APIVersion() == version {
@@ -284,4 +292,24 @@ func write(w http.ResponseWriter, status int, body []byte) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// scopeService is the service named in a request's credential scope
+// (Credential=KEY/DATE/REGION/SERVICE/aws4_request, in the Authorization
+// header or a presigned URL), or "". The signature is verified later; this
+// only picks the namespace an unknown action is answered in.
+func scopeService(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if a := r.Header.Get("Authorization"); a != "" {
+		_, rest, ok := strings.Cut(a, "Credential=")
+		if !ok {
+			return ""
+		}
+		cred, _, _ = strings.Cut(rest, ",")
+	}
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[3]
 }

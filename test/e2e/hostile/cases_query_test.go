@@ -26,6 +26,20 @@ func queryCases(addr string) []hcase {
 	add("unknown STS action", form("sts", "Action=AssumeRoot&"+sts), "InvalidAction", bad)
 	add("unknown IAM action", form("iam", "Action=CreateUser&UserName=x&"+iam), "InvalidAction", bad)
 	add("action with CRLF", form("sts", "Action=GetCallerIdentity%0D%0AX-Injected:%201&"+sts), "InvalidAction", bad)
+	// An unknown action answers in the namespace of the service it was
+	// signed for, whatever Version it names (or none).
+	iamNS, stsNS := `xmlns="https://iam.amazonaws.com/doc/2010-05-08/"`, `xmlns="https://sts.amazonaws.com/doc/2011-06-15/"`
+	for _, c := range []struct{ svc, body, ns string }{
+		{"iam", "Action=CreateUser&UserName=x", iamNS},
+		{"iam", "Action=CreateUser&UserName=x&" + sts, iamNS},
+		{"iam", "Action=CreateUser&Version=2099-01-01", iamNS},
+		{"iam", "UserName=x&" + iam, iamNS},
+		{"sts", "Action=AssumeRoot", stsNS},
+		{"sts", "Action=AssumeRoot&" + iam, stsNS},
+	} {
+		cases = append(cases, hcase{name: "query namespace of " + c.svc + " for " + c.body, raw: form(c.svc, c.body),
+			status: []int{bad}, typ: "InvalidAction|MissingAction", contains: c.ns})
+	}
 	add("missing action", form("sts", sts), "MissingAction", bad)
 	add("empty action", form("sts", "Action=&"+sts), "MissingAction|InvalidAction", bad)
 	add("malformed escape", form("sts", "Action=GetCallerIdentity&Version=%zz"), "MalformedQueryString", bad)
