@@ -21,6 +21,12 @@ type Config struct {
 	// Accounts are the AWS accounts and their long-term keys. Configuring
 	// any turns the development account (test/test) off.
 	Accounts []Account `json:"accounts,omitempty"`
+	// Regions are the regions the server answers, as AWS's regional
+	// endpoints each answer their own: a request signed for another gets
+	// AWS's "Credential should be scoped to a valid region" error (IAM,
+	// global, also takes us-east-1). Empty: every region, each its own
+	// view of the pools.
+	Regions []string `json:"regions,omitempty"`
 	// Limits are the service quotas; zero keeps AWS's default.
 	Limits ops.Limits `json:"limits"`
 	// Storage names the backend; --store overrides it.

@@ -10,6 +10,8 @@ import (
 var (
 	accountID   = regexp.MustCompile(`^[0-9]{12}$`)
 	accessKeyID = regexp.MustCompile(`^[A-Za-z0-9]{1,128}$`)
+	// region is what sigv4 accepts as a region name.
+	region = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 )
 
 // Validate checks the whole configuration and reports every problem at once.
@@ -24,6 +26,9 @@ func (c *Config) Validate() error {
 		u, err := url.Parse(c.Issuer)
 		check(err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "",
 			"issuer %q must be an absolute http(s) URL without query or fragment", c.Issuer)
+	}
+	for i, r := range c.Regions {
+		check(!region.MatchString(r), "regions[%d] %q is not a region name (lower-case letters, digits and dashes)", i, r)
 	}
 	seenAcct, seenKey := map[string]bool{}, map[string]bool{}
 	for i, a := range c.Accounts {

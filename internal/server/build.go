@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -156,7 +157,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 
 	// One verifier for both protocols: account keys, then vended credentials.
 	keyring := auth.Chain{auth.NewStatic(s.cfg.AuthAccounts()), stsSvc.Keyring()}
-	verifier := &sigv4.Verifier{Keyring: keyring, Now: time.Now}
+	verifier := &sigv4.Verifier{Keyring: keyring, Now: time.Now, Regions: answersRegion(s.cfg.Regions)}
 
 	pages, err := pagination.Open(ctx, store)
 	if err != nil {
@@ -220,4 +221,18 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// answersRegion is the verifier's region rule for the configured regions:
+// nil (every region) when none are; else those, and for IAM, whose
+// global endpoint AWS signs for us-east-1, us-east-1 as well. [inf] SDKs
+// pointed at a custom endpoint sign IAM with the client's region, so IAM
+// takes the configured regions too rather than us-east-1 alone.
+func answersRegion(regions []string) func(service, region string) bool {
+	if len(regions) == 0 {
+		return nil
+	}
+	return func(service, region string) bool {
+		return slices.Contains(regions, region) || (service == "iam" && region == "us-east-1")
+	}
 }

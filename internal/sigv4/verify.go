@@ -31,6 +31,9 @@ type Verifier struct {
 	Keyring auth.Keyring
 	Now     func() time.Time
 	MaxSkew time.Duration
+	// Regions reports whether the server answers service in region; nil:
+	// every well-formed region.
+	Regions func(service, region string) bool
 }
 
 // Scope is the credential scope of a verified request.
@@ -90,6 +93,10 @@ func (v *Verifier) checkScope(sig *signature, service string) *Error {
 	}
 	if !regionPattern.MatchString(sig.scope.Region) {
 		return fail(Mismatch, "Credential should be scoped to a valid region. ")
+	}
+	if v.Regions != nil && !v.Regions(sig.scope.Service, sig.scope.Region) {
+		// AWS's text from a regional endpoint signed for another region.
+		return fail(Mismatch, "Credential should be scoped to a valid region, not '"+sig.scope.Region+"'. ")
 	}
 	if service != "" && sig.scope.Service != service {
 		return fail(Mismatch, "Credential should be scoped to correct service: '"+service+"'. ")
