@@ -124,7 +124,8 @@ func readForm(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, ur
 		return nil, nil, apierr.Queryf(apierr.QueryMalformedQueryString, "The request body is not a valid form.")
 	}
 	// Parameters in the URL of a POST count too (SDKs never send them, curl
-	// users do); the body wins for a name sent twice.
+	// users do); the body wins for a name sent in both, as if it came
+	// after the URL (the last value wins, Get).
 	if r.URL.RawQuery != "" {
 		if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
 			for k, v := range q {

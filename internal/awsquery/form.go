@@ -23,7 +23,7 @@ func Members(form url.Values, prefix string, suffix ...string) []string {
 		if !ok {
 			break
 		}
-		out = append(out, v[0])
+		out = append(out, v[len(v)-1])
 	}
 	return out
 }
@@ -47,21 +47,25 @@ func Tags(form url.Values, prefix string) []Tag {
 		}
 		t := Tag{}
 		if hasK {
-			t.Key = k[0]
+			t.Key = k[len(k)-1]
 		}
 		if hasV {
-			t.Value = v[0]
+			t.Value = v[len(v)-1]
 		}
 		out = append(out, t)
 	}
 	return out
 }
 
-// Get returns the first value of name and whether it was sent at all.
+// Get returns the value of name and whether it was sent at all. A
+// parameter sent twice has its last value, the rule of the JSON front end
+// for a repeated member: [inf] AWS's JSON services parse with Jackson,
+// which keeps the last of duplicate keys, and no AWS text says what its
+// Query services do with a repeated parameter.
 func Get(form url.Values, name string) (string, bool) {
 	v, ok := form[name]
 	if !ok || len(v) == 0 {
 		return "", false
 	}
-	return v[0], true
+	return v[len(v)-1], true
 }
