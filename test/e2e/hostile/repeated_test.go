@@ -49,12 +49,22 @@ func TestRepeatedMembersLastWins(t *testing.T) {
 		status int
 		has    string
 	}{
-		{"JSON: an unknown id, then the pool's", func() (int, string) { return jsonCall(`{"IdentityPoolId":"` + other + `","IdentityPoolId":"` + id + `"}`) }, 200, `"IdentityPoolName":"dup"`},
-		{"JSON: the pool's id, then an unknown one", func() (int, string) { return jsonCall(`{"IdentityPoolId":"` + id + `","IdentityPoolId":"` + other + `"}`) }, 400, "ResourceNotFoundException"},
+		{"JSON: an unknown id, then the pool's", func() (int, string) {
+			return jsonCall(`{"IdentityPoolId":"` + other + `","IdentityPoolId":"` + id + `"}`)
+		}, 200, `"IdentityPoolName":"dup"`},
+		{"JSON: the pool's id, then an unknown one", func() (int, string) {
+			return jsonCall(`{"IdentityPoolId":"` + id + `","IdentityPoolId":"` + other + `"}`)
+		}, 400, "ResourceNotFoundException"},
 		{"JSON: the pool's id, then an invalid one", func() (int, string) { return jsonCall(`{"IdentityPoolId":"` + id + `","IdentityPoolId":"x"}`) }, 400, "ValidationException"},
-		{"Query: RoleName of no role, then the role's", func() (int, string) { return form("iam", "Action=GetRole&RoleName=Nobody&RoleName=Dup&Version=2010-05-08") }, 200, "<RoleName>Dup</RoleName>"},
-		{"Query: the role's RoleName, then one of no role", func() (int, string) { return form("iam", "Action=GetRole&RoleName=Dup&RoleName=Nobody&Version=2010-05-08") }, 404, "NoSuchEntity"},
-		{"Query: Action twice", func() (int, string) { return form("iam", "Action=DeleteRole&Action=GetRole&RoleName=Dup&Version=2010-05-08") }, 200, "<GetRoleResult>"},
+		{"Query: RoleName of no role, then the role's", func() (int, string) {
+			return form("iam", "Action=GetRole&RoleName=Nobody&RoleName=Dup&Version=2010-05-08")
+		}, 200, "<RoleName>Dup</RoleName>"},
+		{"Query: the role's RoleName, then one of no role", func() (int, string) {
+			return form("iam", "Action=GetRole&RoleName=Dup&RoleName=Nobody&Version=2010-05-08")
+		}, 404, "NoSuchEntity"},
+		{"Query: Action twice", func() (int, string) {
+			return form("iam", "Action=DeleteRole&Action=GetRole&RoleName=Dup&Version=2010-05-08")
+		}, 200, "<GetRoleResult>"},
 	}
 	for _, c := range cases {
 		status, body := c.call()
