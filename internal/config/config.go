@@ -34,6 +34,8 @@ type Config struct {
 	STS       json.RawMessage `json:"sts,omitempty"`
 	Providers json.RawMessage `json:"providers,omitempty"`
 	Keys      json.RawMessage `json:"keys,omitempty"`
+	// Faults are fault rules in force from the start (internal/faults).
+	Faults json.RawMessage `json:"faults,omitempty"`
 }
 
 // Account is one AWS account.
