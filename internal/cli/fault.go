@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,27 +42,39 @@ var faultFlags = map[string]string{
 	"--identity-pool-id": "IdentityPoolId", "--identity-id": "IdentityId", "--login": "Login",
 }
 
+// extCommand is one subcommand calling an idpool extension: its target
+// and its options, by the input member they set.
+type extCommand struct {
+	target string
+	flags  map[string]string
+}
+
 // fault runs "idpool fault add|list|clear": idpool's IdpoolService.AddFault,
 // ListFaults and ClearFaults, signed with the CLI's credentials.
 func (r *runner) fault(ctx context.Context, args []string, g *globals) error {
+	return r.extensionCommand(ctx, args, g, faultHelp, map[string]extCommand{
+		"add":   {"AddFault", faultFlags},
+		"list":  {"ListFaults", nil},
+		"clear": {"ClearFaults", map[string]string{"--fault-id": "FaultId"}},
+	})
+}
+
+// extensionCommand parses "SUBCOMMAND --option value ..." for one of subs
+// and calls its extension. Times is an integer member, Percent a number;
+// every other option is a string.
+func (r *runner) extensionCommand(ctx context.Context, args []string, g *globals, help string, subs map[string]extCommand) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		_, err := io.WriteString(r.stdout, faultHelp)
+		_, err := io.WriteString(r.stdout, help)
 		return err
 	}
-	target := map[string]string{"add": "AddFault", "list": "ListFaults", "clear": "ClearFaults"}[args[0]]
-	if target == "" {
-		return &usageError{"argument subcommand: Invalid choice, valid choices are: add, list, clear"}
+	sub, ok := subs[args[0]]
+	if !ok {
+		return &usageError{"argument subcommand: Invalid choice, valid choices are: " + strings.Join(slices.Sorted(maps.Keys(subs)), ", ")}
 	}
 	in := map[string]any{}
 	for i := 1; i < len(args); i++ {
 		flag, val, hasVal := strings.Cut(args[i], "=")
-		member, ok := faultFlags[flag]
-		switch {
-		case target == "ClearFaults" && flag == "--fault-id":
-			member, ok = "FaultId", true
-		case target != "AddFault":
-			ok = false
-		}
+		member, ok := sub.flags[flag]
 		if !ok {
 			return &usageError{"Unknown options: " + args[i]}
 		}
@@ -88,13 +102,19 @@ func (r *runner) fault(ctx context.Context, args []string, g *globals) error {
 			in[member] = val
 		}
 	}
+	return r.extension(ctx, g, sub.target, in)
+}
+
+// extension calls idpool's IdpoolService.<target> with in, signed with the
+// CLI's credentials, and prints the answer as the aws CLI prints JSON.
+func (r *runner) extension(ctx context.Context, g *globals, target string, in map[string]any) error {
 	cfg, err := loadConfig(ctx, g, true)
 	if err != nil {
 		return err
 	}
 	r.endpoint = resolveEndpoint(g.endpointURL, os.Getenv)
 	if r.endpoint.url == "" {
-		return &configError{"idpool fault needs an idpool server: set --endpoint-url or IDPOOL_ENDPOINT_URL"}
+		return &configError{"IdpoolService." + target + " needs an idpool server: set --endpoint-url or IDPOOL_ENDPOINT_URL"}
 	}
 	body, _ := json.Marshal(in) // strings and numbers only
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(r.endpoint.url, "/")+"/", bytes.NewReader(body))

@@ -29,6 +29,9 @@ type Config struct {
 	Server Server `json:"server"`
 	// RateLimits throttles operations per account; nothing by default.
 	RateLimits ratelimit.Config `json:"rateLimits"`
+	// Lifetimes shortens vended credentials and tokens for testing (off
+	// unless enabled).
+	Lifetimes ops.LifetimesConfig `json:"lifetimes"`
 
 	// Sections owned by later work, decoded by their packages.
 	STS       json.RawMessage `json:"sts,omitempty"`

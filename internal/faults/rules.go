@@ -24,6 +24,7 @@ import (
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/apimodel"
+	"github.com/idpool/idpool/internal/ops"
 )
 
 // AnyOperation in Rule.Operation matches every Cognito Identity operation.
@@ -65,25 +66,8 @@ type Rule struct {
 	ActiveFor  Duration `json:"ActiveFor,omitempty"`
 }
 
-// Duration is a time.Duration written as Go writes one ("250ms", "1m30s").
-type Duration time.Duration
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("want a duration such as \"250ms\"")
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("want a duration such as \"250ms\"")
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalJSON implements json.Marshaler.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+// Duration is a Go duration in JSON ("250ms", "2s").
+type Duration = ops.Duration
 
 // modelErrors maps each Cognito Identity operation to the errors its model
 // entry lists, read once from the embedded botocore model.

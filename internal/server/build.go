@@ -141,7 +141,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	lset.Apply(&lcfg)
 	loginVerifier := logins.New(lcfg)
 	stsSvc, err := sts.New(ctx, sts.Config{Store: store, Tokens: tok, Logins: loginVerifier, Issuer: s.issuer,
-		DevTrustUnknownRoles: s.dev, Now: time.Now, Logger: log})
+		DevTrustUnknownRoles: s.dev, ShortDurations: s.dev || s.cfg.Lifetimes.Enabled, Now: time.Now, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
@@ -179,6 +179,9 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Logger:   log,
 		DevMode:  s.dev,
 		Validate: validator.Validate,
+		// Short lifetimes: development mode, or enabled in the config.
+		ShortLifetimes: s.dev || s.cfg.Lifetimes.Enabled,
+		Lifetimes:      s.cfg.Lifetimes,
 	})
 	operations := opsSvc.Operations()
 
