@@ -139,3 +139,5 @@ func python(t *testing.T) string {
 	}
 	return py
 }
+
+func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o600) }
