@@ -108,6 +108,10 @@ func (r *runner) run(args []string) error {
 		return r.decodeToken(rest[1:], g)
 	case "apply":
 		return r.apply(context.Background(), rest[1:], g)
+	case "fault":
+		return r.fault(context.Background(), rest[1:], g)
+	case "lifetimes":
+		return r.lifetimes(context.Background(), rest[1:], g)
 	}
 	op, ok := r.model.byCLI[rest[0]]
 	if !ok {

@@ -35,11 +35,16 @@ type Config struct {
 	Server Server `json:"server"`
 	// RateLimits throttles operations per account; nothing by default.
 	RateLimits ratelimit.Config `json:"rateLimits"`
+	// Lifetimes shortens vended credentials and tokens for testing (off
+	// unless enabled).
+	Lifetimes ops.LifetimesConfig `json:"lifetimes"`
 
 	// Sections owned by later work, decoded by their packages.
 	STS       json.RawMessage `json:"sts,omitempty"`
 	Providers json.RawMessage `json:"providers,omitempty"`
 	Keys      json.RawMessage `json:"keys,omitempty"`
+	// Faults are fault rules in force from the start (internal/faults).
+	Faults json.RawMessage `json:"faults,omitempty"`
 }
 
 // Account is one AWS account.

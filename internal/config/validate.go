@@ -57,5 +57,8 @@ func (c *Config) Validate() error {
 	if err := c.RateLimits.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Lifetimes.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }

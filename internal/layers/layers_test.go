@@ -12,7 +12,7 @@ const module = "github.com/idpool/idpool/internal/"
 // table -> core -> storage; imports may only point the same way.
 var (
 	composition = []string{"server", "fuzzstack"}
-	frontEnd    = []string{"wire"}
+	frontEnd    = []string{"wire", "faults"}
 	codecs      = []string{"awsjson", "awsquery", "protocol", "model"}
 	opTables    = []string{"ops", "stsquery", "iamquery"}
 	// core is everything below the operation tables.

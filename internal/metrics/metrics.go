@@ -38,6 +38,7 @@ type Metrics struct {
 	requests  *prometheus.CounterVec
 	throttled *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
+	faults    *prometheus.CounterVec
 	ops       map[string]*Op
 }
 
@@ -71,9 +72,13 @@ func New(operations []string) *Metrics {
 			Help:    "Time from the first byte of a request to the end of its answer, by operation.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"operation"}),
+		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "idpool_faults_injected_total",
+			Help: "Faults injected by fault rules, by operation and injected error code (\"latency\" for a delay alone).",
+		}, []string{"operation", "error"}),
 		ops: make(map[string]*Op, len(operations)+2),
 	}
-	m.reg.MustRegister(m.requests, m.throttled, m.latency,
+	m.reg.MustRegister(m.requests, m.throttled, m.latency, m.faults,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, name := range append([]string{Unknown, Query}, operations...) {
 		m.ops[name] = &Op{
@@ -143,4 +148,14 @@ func (o *Op) Throttled(reason string) {
 		return
 	}
 	o.rate.Inc()
+}
+
+// FaultInjected records one fault a fault rule injected into operation:
+// its error code, or "latency". Both labels come from the model (the rule
+// was validated against it), so the set stays bounded.
+func (m *Metrics) FaultInjected(operation, code string) {
+	if m == nil {
+		return
+	}
+	m.faults.WithLabelValues(operation, code).Inc()
 }

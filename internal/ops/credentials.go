@@ -91,7 +91,7 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 		RoleARN:          role,
 		SessionName:      credentialsSessionName,
 		WebIdentityToken: token,
-		Duration:         credentialsDuration,
+		Duration:         time.Duration(s.lifetimes(pool.AccountID, pool.ID).Credentials),
 		Tags:             tags,
 	})
 	if err != nil {

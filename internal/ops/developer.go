@@ -67,7 +67,7 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, c *aut
 		return nil, err
 	}
 	pool, logins := res.pool, res.logins
-	ttl := developerTokenTTL
+	ttl := time.Duration(s.lifetimes(pool.AccountID, pool.ID).DeveloperToken)
 	if in.TokenDuration > 0 {
 		ttl = time.Duration(in.TokenDuration) * time.Second
 	}

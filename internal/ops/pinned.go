@@ -29,7 +29,7 @@ func (s *Service) Extensions() []Operation {
 		}
 		return call(ctx, c, body)
 	}
-	return []Operation{pinned}
+	return []Operation{pinned, Extension(SetLifetimesName, s.SetLifetimes), Extension(GetLifetimesName, s.GetLifetimes)}
 }
 
 func (s *Service) validatePinned(body []byte) error {

@@ -82,7 +82,7 @@ func (s *Service) GetOpenIdToken(ctx context.Context, c *auth.Caller, in *getOpe
 	if err != nil {
 		return nil, err
 	}
-	token, err := s.issue(ctx, res.pool, res.identity, res.logins, nil, openIDTokenTTL, nil)
+	token, err := s.issue(ctx, res.pool, res.identity, res.logins, nil, time.Duration(s.lifetimes(res.pool.AccountID, res.pool.ID).OpenIdToken), nil)
 	if err != nil {
 		return nil, err
 	}

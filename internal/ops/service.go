@@ -39,6 +39,11 @@ type Config struct {
 	// AWS's operations (model.Load's validator); the extensions use it to
 	// give the same answers as the operations they extend. Nil skips it.
 	Validate func(op string, body []byte) *apierr.Error
+	// ShortLifetimes allows lifetimes shorter than AWS's (development mode,
+	// or lifetimes.enabled in the config file); Lifetimes are the
+	// configured ones.
+	ShortLifetimes bool
+	Lifetimes      LifetimesConfig
 }
 
 // Service runs the 23 Cognito Identity operations.
@@ -58,6 +63,8 @@ type Service struct {
 	resolveRole   func(*storage.Pool, []*identity.VerifiedLogin, string) (string, error)
 	principalTags func(*storage.Pool, []*identity.VerifiedLogin) map[string]string
 	validate      func(op string, body []byte) *apierr.Error
+	// life holds the short lifetimes (nil: AWS's).
+	life *lifetimeTable
 }
 
 // New returns the operations over cfg.
@@ -81,6 +88,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.DevMode {
 		s.noRoleHints = &hintOnce{seen: map[string]bool{}}
+	}
+	if cfg.ShortLifetimes {
+		s.life = &lifetimeTable{enabled: true, config: cfg.Lifetimes, accounts: map[string]Lifetimes{}, pools: map[string]Lifetimes{}}
 	}
 	s.resolveRole, s.principalTags = roleFuncs()
 	return s

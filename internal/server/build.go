@@ -13,9 +13,11 @@ import (
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/config"
+	"github.com/idpool/idpool/internal/faults"
 	"github.com/idpool/idpool/internal/iamquery"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/logins"
+	"github.com/idpool/idpool/internal/metrics"
 	"github.com/idpool/idpool/internal/model"
 	"github.com/idpool/idpool/internal/ops"
 	"github.com/idpool/idpool/internal/pagination"
@@ -140,7 +142,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	lset.Apply(&lcfg)
 	loginVerifier := logins.New(lcfg)
 	stsSvc, err := sts.New(ctx, sts.Config{Store: store, Tokens: tok, Logins: loginVerifier, Issuer: s.issuer,
-		DevTrustUnknownRoles: s.dev, Now: time.Now, Logger: log})
+		DevTrustUnknownRoles: s.dev, ShortDurations: s.dev || s.cfg.Lifetimes.Enabled, Now: time.Now, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
@@ -178,6 +180,9 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Logger:   log,
 		DevMode:  s.dev,
 		Validate: validator.Validate,
+		// Short lifetimes: development mode, or enabled in the config.
+		ShortLifetimes: s.dev || s.cfg.Lifetimes.Enabled,
+		Lifetimes:      s.cfg.Lifetimes,
 	})
 	operations := opsSvc.Operations()
 
@@ -196,9 +201,13 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
+	injector, err := faultInjector(s.cfg, store, met, log)
+	if err != nil {
+		return fail(err)
+	}
 	a.handler = wire.New(wire.Config{
 		Operations:    operations,
-		Extensions:    opsSvc.Extensions(),
+		Extensions:    append(opsSvc.Extensions(), injector.Extensions()...),
 		Validator:     validator,
 		Verifier:      verifier,
 		QueryServices: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc},
@@ -210,8 +219,46 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		MaxInFlight:   s.cfg.Server.InFlightLimit(),
 		Metrics:       met,
 		Draining:      a.draining.Load,
+		Hooks:         []wire.Hook{injector},
 	})
 	return a, nil
+}
+
+// faultInjector builds the fault rules' hook with the config file's rules.
+// Unsigned calls belong to their pool's account, found with one read.
+func faultInjector(cfg *config.Config, store storage.Store, met *metrics.Metrics, log *slog.Logger) (*faults.Injector, error) {
+	lookup := func(ctx context.Context, poolID, identityID string) (string, string, bool) {
+		var account, pool string
+		err := store.View(ctx, func(r storage.Reader) error {
+			if poolID == "" {
+				id, err := r.GetIdentity(identityID)
+				if err != nil {
+					return err
+				}
+				poolID = id.PoolID
+			}
+			p, err := r.GetPool(poolID)
+			if err != nil {
+				return err
+			}
+			account, pool = p.AccountID, p.ID
+			return nil
+		})
+		return account, pool, err == nil
+	}
+	in := faults.New(faults.Config{Lookup: lookup, Metrics: met, Logger: log, Now: time.Now})
+	var rules []faults.ConfigRule
+	if err := decodeSection("faults", cfg.Faults, &rules); err != nil {
+		return nil, err
+	}
+	accounts := make([]string, 0, len(cfg.Accounts))
+	for _, a := range cfg.Accounts {
+		accounts = append(accounts, a.ID)
+	}
+	if err := in.Load(rules, accounts); err != nil {
+		return nil, fmt.Errorf("config faults:\n%w", err)
+	}
+	return in, nil
 }
 
 func firstNonEmpty(v ...string) string {

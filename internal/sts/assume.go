@@ -144,7 +144,11 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, r identity.Assu
 	if in.Duration == 0 {
 		in.Duration = DefaultDuration * time.Second
 	}
-	if in.Duration < MinDuration*time.Second || in.Duration > MaxDuration*time.Second {
+	minimum := MinDuration * time.Second
+	if s.short {
+		minimum = time.Second
+	}
+	if in.Duration < minimum || in.Duration > MaxDuration*time.Second {
 		return nil, apierr.Queryf(apierr.QueryValidation, "DurationSeconds must be between %d and %d.", MinDuration, MaxDuration)
 	}
 	out, err := s.Assume(ctx, in)

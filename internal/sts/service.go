@@ -32,8 +32,13 @@ type Config struct {
 	// its trust policy allowed idpool tokens of any pool (development setups
 	// with no roles created). Off with a configuration file.
 	DevTrustUnknownRoles bool
-	Now                  func() time.Time
-	Logger               *slog.Logger
+	// ShortDurations lets the enhanced flow (AssumeRoleWithWebIdentity as
+	// a CredentialVendor) vend credentials for less than MinDuration, down
+	// to a second: short lifetimes for testing. The STS action keeps AWS's
+	// bounds.
+	ShortDurations bool
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 // Service is the embedded STS core: it assumes roles for web identity
@@ -45,9 +50,11 @@ type Service struct {
 	logins  identity.LoginVerifier
 	issuer  string
 	devMode bool
-	now     func() time.Time
-	log     *slog.Logger
-	sealer  *sealer
+	// short is Config.ShortDurations.
+	short  bool
+	now    func() time.Time
+	log    *slog.Logger
+	sealer *sealer
 	// devLogged holds role ARNs already reported as dev-trusted.
 	devLogged sync.Map
 }
@@ -69,7 +76,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		tokens: cfg.Tokens, logins: cfg.Logins, issuer: strings.TrimSuffix(cfg.Issuer, "/"),
-		devMode: cfg.DevTrustUnknownRoles, now: cfg.Now, log: cfg.Logger, sealer: sl,
+		devMode: cfg.DevTrustUnknownRoles, short: cfg.ShortDurations, now: cfg.Now, log: cfg.Logger, sealer: sl,
 	}
 	if s.now == nil {
 		s.now = time.Now

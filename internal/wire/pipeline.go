@@ -40,6 +40,9 @@ type Request struct {
 	Input any
 	// Start is when the request arrived.
 	Start time.Time
+	// Attrs are added to the request's log line by hooks (an injected
+	// fault marks it).
+	Attrs []slog.Attr
 }
 
 // Hook runs around every call's operation, whatever its protocol.
@@ -257,6 +260,7 @@ func (h *handler) finish(r *http.Request, x *exchange) {
 	if x.code != "" {
 		attrs = append(attrs, slog.String("error", x.code))
 	}
+	attrs = append(attrs, x.req.Attrs...)
 	h.log.LogAttrs(r.Context(), level, "request", attrs...)
 }
 
