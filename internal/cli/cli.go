@@ -108,6 +108,8 @@ func (r *runner) run(args []string) error {
 		return r.decodeToken(rest[1:], g)
 	case "apply":
 		return r.apply(context.Background(), rest[1:], g)
+	case "export":
+		return r.export(context.Background(), rest[1:], g)
 	}
 	op, ok := r.model.byCLI[rest[0]]
 	if !ok {
