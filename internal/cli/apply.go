@@ -70,3 +70,29 @@ func (r *runner) apply(ctx context.Context, args []string, g *globals) error {
 type applyError struct{ msg string }
 
 func (e *applyError) Error() string { return e.msg }
+
+// export runs "idpool export": the account's pools, with the roles and
+// providers they name, as a stack file on stdout.
+func (r *runner) export(ctx context.Context, args []string, g *globals) error {
+	for _, a := range args {
+		if a == "help" || a == "--help" || a == "-h" {
+			_, err := fmt.Fprintln(r.stdout, "usage: "+progName+" export [--endpoint-url URL] [--region R] [--profile P] > stack.yaml\n\nWrites the identity pools of the account and region, with their ids, roles,\nrole mappings, principal tags and tags, and the IAM roles and providers they\nname, as a stack file (docs/stack-files.md).")
+			return err
+		}
+		return &usageError{"Unknown options: " + a}
+	}
+	cfg, err := loadConfig(ctx, g, true)
+	if err != nil {
+		return err
+	}
+	f, err := stack.Export(ctx, stack.NewClients(cfg, g.endpointURL))
+	if err != nil {
+		return &applyError{"export: " + err.Error()}
+	}
+	b, err := f.Marshal()
+	if err != nil {
+		return err
+	}
+	_, err = r.stdout.Write(b)
+	return err
+}

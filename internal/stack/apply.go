@@ -436,6 +436,14 @@ func iamTags(ts []Tag) []iamtypes.Tag {
 	return out
 }
 
+func stackTags(ts []iamtypes.Tag) []Tag {
+	var out []Tag
+	for _, t := range ts {
+		out = append(out, Tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
+	}
+	return out
+}
+
 func sameTags(got []iamtypes.Tag, want []Tag) bool {
 	g := map[string]string{}
 	for _, t := range got {

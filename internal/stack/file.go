@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -26,18 +27,18 @@ import (
 // File is a stack file.
 type File struct {
 	// Region is where the pools live; the client's region when empty.
-	Region        string `yaml:"Region"`
-	IdentityPools []Pool `yaml:"IdentityPools"`
-	IAM           IAM    `yaml:"IAM"`
+	Region        string `yaml:"Region,omitempty"`
+	IdentityPools []Pool `yaml:"IdentityPools,omitempty"`
+	IAM           IAM    `yaml:"IAM,omitempty"`
 
 	path string
 }
 
 // IAM holds the IAM objects of a stack.
 type IAM struct {
-	Roles                  []Role         `yaml:"Roles"`
-	OpenIDConnectProviders []OIDCProvider `yaml:"OpenIDConnectProviders"`
-	SAMLProviders          []SAMLProvider `yaml:"SAMLProviders"`
+	Roles                  []Role         `yaml:"Roles,omitempty"`
+	OpenIDConnectProviders []OIDCProvider `yaml:"OpenIDConnectProviders,omitempty"`
+	SAMLProviders          []SAMLProvider `yaml:"SAMLProviders,omitempty"`
 }
 
 // Pool is an identity pool with its roles, role mappings and principal
@@ -45,91 +46,91 @@ type IAM struct {
 // RoleMappings (SetIdentityPoolRoles) and PrincipalTags
 // (SetPrincipalTagAttributeMap, one entry per provider).
 type Pool struct {
-	IdentityPoolId                 string                 `yaml:"IdentityPoolId" json:",omitempty"`
+	IdentityPoolId                 string                 `yaml:"IdentityPoolId,omitempty" json:",omitempty"`
 	IdentityPoolName               string                 `yaml:"IdentityPoolName"`
-	AllowUnauthenticatedIdentities bool                   `yaml:"AllowUnauthenticatedIdentities"`
-	AllowClassicFlow               bool                   `yaml:"AllowClassicFlow"`
-	SupportedLoginProviders        map[string]string      `yaml:"SupportedLoginProviders" json:",omitempty"`
-	DeveloperProviderName          string                 `yaml:"DeveloperProviderName" json:",omitempty"`
-	OpenIdConnectProviderARNs      []string               `yaml:"OpenIdConnectProviderARNs" json:",omitempty"`
-	CognitoIdentityProviders       []CognitoProvider      `yaml:"CognitoIdentityProviders" json:",omitempty"`
-	SamlProviderARNs               []string               `yaml:"SamlProviderARNs" json:",omitempty"`
-	IdentityPoolTags               map[string]string      `yaml:"IdentityPoolTags"`
-	Roles                          map[string]string      `yaml:"Roles" json:"-"`
-	RoleMappings                   map[string]RoleMapping `yaml:"RoleMappings" json:"-"`
-	PrincipalTags                  []PrincipalTagMap      `yaml:"PrincipalTags" json:"-"`
+	AllowUnauthenticatedIdentities bool                   `yaml:"AllowUnauthenticatedIdentities,omitempty"`
+	AllowClassicFlow               bool                   `yaml:"AllowClassicFlow,omitempty"`
+	SupportedLoginProviders        map[string]string      `yaml:"SupportedLoginProviders,omitempty" json:",omitempty"`
+	DeveloperProviderName          string                 `yaml:"DeveloperProviderName,omitempty" json:",omitempty"`
+	OpenIdConnectProviderARNs      []string               `yaml:"OpenIdConnectProviderARNs,omitempty" json:",omitempty"`
+	CognitoIdentityProviders       []CognitoProvider      `yaml:"CognitoIdentityProviders,omitempty" json:",omitempty"`
+	SamlProviderARNs               []string               `yaml:"SamlProviderARNs,omitempty" json:",omitempty"`
+	IdentityPoolTags               map[string]string      `yaml:"IdentityPoolTags,omitempty"`
+	Roles                          map[string]string      `yaml:"Roles,omitempty" json:"-"`
+	RoleMappings                   map[string]RoleMapping `yaml:"RoleMappings,omitempty" json:"-"`
+	PrincipalTags                  []PrincipalTagMap      `yaml:"PrincipalTags,omitempty" json:"-"`
 
 	at pos
 }
 
 // CognitoProvider is a CognitoIdentityProvider.
 type CognitoProvider struct {
-	ProviderName         string `yaml:"ProviderName"`
-	ClientId             string `yaml:"ClientId"`
-	ServerSideTokenCheck bool   `yaml:"ServerSideTokenCheck"`
+	ProviderName         string `yaml:"ProviderName,omitempty"`
+	ClientId             string `yaml:"ClientId,omitempty"`
+	ServerSideTokenCheck bool   `yaml:"ServerSideTokenCheck,omitempty"`
 }
 
 // RoleMapping is a RoleMapping of SetIdentityPoolRoles.
 type RoleMapping struct {
-	Type                    string              `yaml:"Type"`
-	AmbiguousRoleResolution string              `yaml:"AmbiguousRoleResolution" json:",omitempty"`
-	RulesConfiguration      *RulesConfiguration `yaml:"RulesConfiguration" json:",omitempty"`
+	Type                    string              `yaml:"Type,omitempty"`
+	AmbiguousRoleResolution string              `yaml:"AmbiguousRoleResolution,omitempty" json:",omitempty"`
+	RulesConfiguration      *RulesConfiguration `yaml:"RulesConfiguration,omitempty" json:",omitempty"`
 }
 
 // RulesConfiguration is a RulesConfigurationType.
 type RulesConfiguration struct {
-	Rules []MappingRule `yaml:"Rules"`
+	Rules []MappingRule `yaml:"Rules,omitempty"`
 }
 
 // MappingRule is a MappingRule.
 type MappingRule struct {
-	Claim     string `yaml:"Claim"`
-	MatchType string `yaml:"MatchType"`
-	Value     string `yaml:"Value"`
-	RoleARN   string `yaml:"RoleARN"`
+	Claim     string `yaml:"Claim,omitempty"`
+	MatchType string `yaml:"MatchType,omitempty"`
+	Value     string `yaml:"Value,omitempty"`
+	RoleARN   string `yaml:"RoleARN,omitempty"`
 }
 
 // PrincipalTagMap is the input of SetPrincipalTagAttributeMap for one
 // provider of the pool.
 type PrincipalTagMap struct {
-	IdentityProviderName string            `yaml:"IdentityProviderName"`
-	UseDefaults          bool              `yaml:"UseDefaults"`
-	PrincipalTags        map[string]string `yaml:"PrincipalTags" json:",omitempty"`
+	IdentityProviderName string            `yaml:"IdentityProviderName,omitempty"`
+	UseDefaults          bool              `yaml:"UseDefaults,omitempty"`
+	PrincipalTags        map[string]string `yaml:"PrincipalTags,omitempty" json:",omitempty"`
 }
 
 // Role is an IAM role.
 type Role struct {
-	RoleName                 string     `yaml:"RoleName"`
-	Path                     string     `yaml:"Path"`
-	Description              string     `yaml:"Description"`
-	MaxSessionDuration       int32      `yaml:"MaxSessionDuration"`
-	AssumeRolePolicyDocument PolicyText `yaml:"AssumeRolePolicyDocument"`
-	Tags                     []Tag      `yaml:"Tags"`
+	RoleName                 string     `yaml:"RoleName,omitempty"`
+	Path                     string     `yaml:"Path,omitempty"`
+	Description              string     `yaml:"Description,omitempty"`
+	MaxSessionDuration       int32      `yaml:"MaxSessionDuration,omitempty"`
+	AssumeRolePolicyDocument PolicyText `yaml:"AssumeRolePolicyDocument,omitempty"`
+	Tags                     []Tag      `yaml:"Tags,omitempty"`
 
 	at pos
 }
 
 // Tag is an IAM tag.
 type Tag struct {
-	Key   string `yaml:"Key"`
-	Value string `yaml:"Value"`
+	Key   string `yaml:"Key,omitempty"`
+	Value string `yaml:"Value,omitempty"`
 }
 
 // OIDCProvider is an IAM OpenID Connect provider.
 type OIDCProvider struct {
-	Url            string   `yaml:"Url"`
-	ClientIDList   []string `yaml:"ClientIDList"`
-	ThumbprintList []string `yaml:"ThumbprintList"`
-	Tags           []Tag    `yaml:"Tags"`
+	Url            string   `yaml:"Url,omitempty"`
+	ClientIDList   []string `yaml:"ClientIDList,omitempty"`
+	ThumbprintList []string `yaml:"ThumbprintList,omitempty"`
+	Tags           []Tag    `yaml:"Tags,omitempty"`
 
 	at pos
 }
 
 // SAMLProvider is an IAM SAML provider.
 type SAMLProvider struct {
-	Name                 string `yaml:"Name"`
-	SAMLMetadataDocument string `yaml:"SAMLMetadataDocument"`
-	Tags                 []Tag  `yaml:"Tags"`
+	Name                 string `yaml:"Name,omitempty"`
+	SAMLMetadataDocument string `yaml:"SAMLMetadataDocument,omitempty"`
+	Tags                 []Tag  `yaml:"Tags,omitempty"`
 
 	at pos
 }
@@ -293,10 +294,7 @@ func knownKeys(t string) []string {
 	if !ok {
 		return nil
 	}
-	var out []string
-	for _, k := range yamlKeys(v) {
-		out = append(out, k)
-	}
+	out := yamlKeys(v)
 	sort.Strings(out)
 	return out
 }
@@ -514,11 +512,12 @@ func clip(s string) string {
 // yamlKeys lists the yaml keys of a struct value.
 func yamlKeys(v any) []string {
 	var out []string
-	b, _ := yaml.Marshal(v)
-	var m map[string]any
-	_ = yaml.Unmarshal(b, &m)
-	for k := range m {
-		out = append(out, k)
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
 	}
 	return out
 }

@@ -10,7 +10,7 @@ func TestParseErrorsPointAtTheLine(t *testing.T) {
 	cases := []struct {
 		name, text, want string
 	}{
-		{"unknown key", "IdentityPools:\n  - IdentityPoolName: a\n    AllowUnauth: true\n", `f.yaml:3: unknown key "AllowUnauth" in an identity pool`},
+		{"unknown key", "IdentityPools:\n  - IdentityPoolName: a\n    AllowUnauth: true\n", `f.yaml:3: unknown key "AllowUnauth" in an identity pool (known keys: AllowClassicFlow, AllowUnauthenticatedIdentities, CognitoIdentityProviders, DeveloperProviderName, IdentityPoolId, IdentityPoolName, IdentityPoolTags, OpenIdConnectProviderARNs, PrincipalTags, RoleMappings, Roles, SamlProviderARNs, SupportedLoginProviders)`},
 		{"unknown top key", "Pools: []\n", `f.yaml:1: unknown key "Pools" in the stack file`},
 		{"wrong type", "IdentityPools:\n  - IdentityPoolName: a\n    AllowUnauthenticatedIdentities: maybe\n", "f.yaml:3: wrong type: a string where a boolean (true or false) is expected"},
 		{"list for map", "IdentityPools:\n  - IdentityPoolName: a\n    Roles: [x]\n", "f.yaml:3: wrong type: a list where a mapping is expected"},

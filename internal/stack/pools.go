@@ -21,18 +21,9 @@ import (
 const PinnedTarget = "IdpoolService.CreateIdentityPoolWithId"
 
 func (a *applier) pools() error {
-	var listed []citypes.IdentityPoolShortDescription
-	var next *string
-	for {
-		out, err := a.c.Cognito.ListIdentityPools(a.ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(60), NextToken: next})
-		if err != nil {
-			return a.fail(0, "listing identity pools", err)
-		}
-		listed = append(listed, out.IdentityPools...)
-		if out.NextToken == nil || *out.NextToken == "" {
-			break
-		}
-		next = out.NextToken
+	listed, err := listPools(a.ctx, a.c)
+	if err != nil {
+		return a.fail(0, "listing identity pools", err)
 	}
 	matched := map[string]bool{}
 	byName := map[string][]string{}
@@ -88,6 +79,41 @@ func (a *applier) pools() error {
 		}
 	}
 	return nil
+}
+
+// listPools lists every pool of the account and region.
+func listPools(ctx context.Context, c Clients) ([]citypes.IdentityPoolShortDescription, error) {
+	var listed []citypes.IdentityPoolShortDescription
+	var next *string
+	for {
+		out, err := c.Cognito.ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(60), NextToken: next})
+		if err != nil {
+			return nil, err
+		}
+		listed = append(listed, out.IdentityPools...)
+		if out.NextToken == nil || *out.NextToken == "" {
+			return listed, nil
+		}
+		next = out.NextToken
+	}
+}
+
+// poolRoles is GetIdentityPoolRoles's answer in the file's types.
+type poolRoles struct {
+	Roles        map[string]string
+	RoleMappings map[string]RoleMapping
+}
+
+func readRoles(ctx context.Context, c Clients, id string) (*poolRoles, error) {
+	out, err := c.Cognito.GetIdentityPoolRoles(ctx, &ci.GetIdentityPoolRolesInput{IdentityPoolId: aws.String(id)})
+	if err != nil {
+		return nil, err
+	}
+	r := &poolRoles{}
+	if err := convert(r, out); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func (a *applier) createPool(want *Pool, label string) error {
@@ -188,15 +214,8 @@ func (a *applier) updatePool(want *Pool, id, label string) error {
 	if err := convert(&got, desc); err != nil {
 		return a.fail(want.at.line, "reading identity pool "+label, err)
 	}
-	roles, err := a.c.Cognito.GetIdentityPoolRoles(a.ctx, &ci.GetIdentityPoolRolesInput{IdentityPoolId: aws.String(id)})
+	gotRoles, err := readRoles(a.ctx, a.c, id)
 	if err != nil {
-		return a.fail(want.at.line, "reading the roles of identity pool "+label, err)
-	}
-	var gotRoles struct {
-		Roles        map[string]string
-		RoleMappings map[string]RoleMapping
-	}
-	if err := convert(&gotRoles, roles); err != nil {
 		return a.fail(want.at.line, "reading the roles of identity pool "+label, err)
 	}
 	var changes []string

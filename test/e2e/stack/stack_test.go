@@ -391,3 +391,38 @@ func TestDocumentedExampleApplies(t *testing.T) {
 		t.Errorf("second apply:\n%s", out)
 	}
 }
+
+// export runs "idpool export" against s.
+func export(t *testing.T, s *harness.Server) string {
+	t.Helper()
+	out, errOut, code := harness.Run(t, s.AWSEnv(t), harness.Binary(t), "export", "--endpoint-url", s.URL)
+	if code != 0 {
+		t.Fatalf("export: exit %d\n%s", code, errOut)
+	}
+	return out
+}
+
+// TestExportApplyRoundTrip: export(A), applied to an empty B, gives
+// export(B) == export(A), field for field (the files are compared whole);
+// applying the export to A itself changes nothing.
+func TestExportApplyRoundTrip(t *testing.T) {
+	a := harness.Start(t, harness.Options{})
+	mustApply(t, a, "-f", write(t, "stack.yaml", stackFile))
+	exported := export(t, a)
+	for _, want := range []string{"IdentityPoolId: " + pinned, "IdentityPoolName: second", "department: dept", "RoleName: app-auth",
+		"Url: https://login.example.com", "team: web", "Type: Rules"} {
+		if !strings.Contains(exported, want) {
+			t.Errorf("export lacks %q:\n%s", want, exported)
+		}
+	}
+	file := write(t, "exported.yaml", exported)
+	if out := mustApply(t, a, "-f", file); !strings.Contains(out, "No changes") {
+		t.Errorf("applying A's export to A:\n%s", out)
+	}
+	b := harness.Start(t, harness.Options{})
+	mustApply(t, b, "-f", file)
+	if again := export(t, b); again != exported {
+		t.Errorf("export(B) differs from export(A):\n--- A\n%s\n--- B\n%s", exported, again)
+	}
+	checkPinnedPool(t, b, "web")
+}
