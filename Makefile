@@ -1,6 +1,6 @@
 # The two commands: `make run` starts the server on the embedded default;
 # `make test` installs what the tests need when missing and runs every test.
-.PHONY: run test build vet
+.PHONY: run test build vet licenses
 
 run:
 	go run ./cmd/idpool serve
@@ -13,3 +13,8 @@ build:
 
 vet:
 	gofmt -l . | (! grep .) && go vet ./...
+
+# Regenerate THIRD_PARTY_LICENSES.md from what the binary imports (go-licenses);
+# make test fails when it is stale or a dependency's licence is not allowed.
+licenses:
+	go test -count=1 ./test/licenses -run TestThirdPartyLicenseList -update

@@ -22,14 +22,15 @@ type command struct {
 
 // commands are the server-side commands; the help screen lists them in
 // this order, so a new command is documented where it is added.
-var commandOrder = []string{"serve", "migrate", "backup", "bench", "version"}
+var commandOrder = []string{"serve", "healthcheck", "migrate", "backup", "bench", "version"}
 
 var commands = map[string]command{
-	"serve":   {"run the server (development mode without --config)", server.Main},
-	"migrate": {"apply the storage schema migrations, or show their status", func(a []string) int { return storecmd.Migrate(a, os.Stdout, os.Stderr) }},
-	"backup":  {"write a consistent copy of the store", func(a []string) int { return storecmd.Backup(a, os.Stdout, os.Stderr) }},
-	"bench":   {"load-test a server (idpool bench ceilings: the machine's limits)", func(a []string) int { return bench.Main(a, os.Stdout, os.Stderr) }},
-	"version": {"print the version", func([]string) int { fmt.Println("idpool", version.Version); return 0 }},
+	"serve":       {"run the server (development mode without --config)", server.Main},
+	"migrate":     {"apply the storage schema migrations, or show their status", func(a []string) int { return storecmd.Migrate(a, os.Stdout, os.Stderr) }},
+	"backup":      {"write a consistent copy of the store", func(a []string) int { return storecmd.Backup(a, os.Stdout, os.Stderr) }},
+	"bench":       {"load-test a server (idpool bench ceilings: the machine's limits)", func(a []string) int { return bench.Main(a, os.Stdout, os.Stderr) }},
+	"healthcheck": {"exit 0 when the local server's /healthz answers 200 (the image's HEALTHCHECK)", func(a []string) int { return server.Healthcheck(a, os.Stdout, os.Stderr) }},
+	"version":     {"print the version, commit and build date", func([]string) int { fmt.Println(version.String()); return 0 }},
 }
 
 func helpCommands() []cli.Command {

@@ -83,7 +83,7 @@ func resolve(o Options, addr string) (settings, error) {
 	}
 	s.stsEndpoint = o.STSEndpoint
 	if s.issuer == "" {
-		s.issuer = "http://" + addr
+		s.issuer = defaultIssuer(addr)
 	}
 	return s, nil
 }

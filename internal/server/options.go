@@ -36,8 +36,34 @@ type Options struct {
 // parseFlags reads the serve flags; errors are already printed to out. On
 // --help it returns flag.ErrHelp and prints nothing (Main prints Usage).
 func parseFlags(args []string, out io.Writer) (Options, error) {
+	return parseFlagsEnv(args, out, os.LookupEnv)
+}
+
+// EnvName is the environment variable that sets a serve flag: IDPOOL_ and
+// the flag's name upper-cased with - as _ (--sts-endpoint: IDPOOL_STS_ENDPOINT).
+func EnvName(flag string) string {
+	return "IDPOOL_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// parseFlagsEnv reads the serve flags from the environment (lookup), then
+// from args: a flag on the command line wins over its variable.
+func parseFlagsEnv(args []string, out io.Writer, lookup func(string) (string, bool)) (Options, error) {
 	var o Options
 	fs := newFlagSet(&o, out)
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		v, ok := lookup(EnvName(f.Name))
+		if !ok || envErr != nil {
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			envErr = fmt.Errorf("%s: %v", EnvName(f.Name), err)
+		}
+	})
+	if envErr != nil {
+		fmt.Fprintln(out, envErr)
+		return o, envErr
+	}
 	if err := fs.Parse(args); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(out, "Run 'idpool serve --help' for the flags.")
@@ -63,7 +89,7 @@ func newFlagSet(o *Options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.DataDir, "data-dir", "./data", "directory for the default SQLite database")
 	fs.StringVar(&o.ConfigFile, "config", "", "YAML config file; without one the server runs in development mode (account 000000000000, key test/test)")
 	fs.StringVar(&o.Store, "store", "", "storage: a SQLite file path, sqlite:///path or postgres://... (default: SQLite in --data-dir)")
-	fs.StringVar(&o.Issuer, "issuer", "", "public URL named in tokens as iss (default http://ADDR)")
+	fs.StringVar(&o.Issuer, "issuer", "", "public URL named in tokens as iss (default http://ADDR; http://localhost:PORT when ADDR is 0.0.0.0 or [::])")
 	fs.StringVar(&o.STSEndpoint, "sts-endpoint", "", "external STS URL for credentials (default: the embedded STS)")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -94,7 +120,9 @@ func serveUsage(fs *flag.FlagSet) string {
 		"Runs the Cognito Identity API (AWS JSON 1.1), the embedded STS and IAM (Query)\n" +
 		"and /healthz, /metrics, /.well-known/* on one port. Without --config the server\n" +
 		"runs in development mode: account 000000000000, keys test/test, any role ARN\n" +
-		"trusted, POST /_idpool/reset. Never expose a development server.\n")
+		"trusted, POST /_idpool/reset. Never expose a development server.\n\n" +
+		"Every flag can also be set from the environment variable named after it\n" +
+		"($IDPOOL_ADDR, $IDPOOL_STORE, ...); a flag given on the command line wins.\n")
 	for _, g := range serveGroups {
 		b.WriteString("\n" + g.title + ":\n")
 		for _, name := range g.flags {
@@ -106,6 +134,7 @@ func serveUsage(fs *flag.FlagSet) string {
 			if f.DefValue != "" {
 				line += " (default " + f.DefValue + ")"
 			}
+			line += "  $" + EnvName(f.Name)
 			b.WriteString(line + "\n        " + f.Usage + "\n")
 		}
 	}

@@ -73,6 +73,9 @@ func run(ctx context.Context, o Options, log *slog.Logger) error {
 	if s.dev {
 		log.Warn("DEVELOPMENT MODE: no --config given; account " + devAccount + " with access key \"test\" and secret \"test\" is enabled and POST /_idpool/reset deletes all data. Do not use this setup in production.")
 	}
+	if w := containerWarning(s.dev, ln.Addr().String(), os.LookupEnv, fileExists); w != "" {
+		log.Warn(w)
+	}
 	a, err := build(ctx, s, log)
 	if err != nil {
 		return err

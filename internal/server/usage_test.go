@@ -27,7 +27,7 @@ func TestServeHelp(t *testing.T) {
 		t.Errorf("group names --%s, which serve does not define", f)
 	}
 	u := Usage()
-	for _, want := range []string{"usage: idpool serve [flags]", "\nListening:\n  --addr (default 127.0.0.1:9350)\n", "\nStorage:\n", "\nExamples:\n  idpool serve "} {
+	for _, want := range []string{"usage: idpool serve [flags]", "\nListening:\n  --addr (default 127.0.0.1:9350)  $IDPOOL_ADDR\n", "--sts-endpoint  $IDPOOL_STS_ENDPOINT\n", "\nStorage:\n", "\nExamples:\n  idpool serve "} {
 		if !strings.Contains(u, want) {
 			t.Errorf("serve --help lacks %q:\n%s", want, u)
 		}

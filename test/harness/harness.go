@@ -6,6 +6,7 @@ package harness
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -307,4 +308,23 @@ func (s *Server) AWSEnv(t testing.TB) []string {
 		"AWS_MAX_ATTEMPTS=1",
 		"HOME=" + dir,
 	}
+}
+
+// Discovery fetches the OpenID configuration of the server at base.
+func Discovery(t testing.TB, base string) (issuer, jwksURI string, algs []string) {
+	t.Helper()
+	resp, err := http.Get(base + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Issuer  string   `json:"issuer"`
+		JWKSURI string   `json:"jwks_uri"`
+		Algs    []string `json:"id_token_signing_alg_values_supported"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("openid-configuration: %d %v", resp.StatusCode, err)
+	}
+	return doc.Issuer, doc.JWKSURI, doc.Algs
 }

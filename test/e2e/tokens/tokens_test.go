@@ -27,23 +27,11 @@ import (
 // discovery fetches the OpenID configuration of a server.
 func discovery(t *testing.T, base string) (issuer, jwksURI string) {
 	t.Helper()
-	resp, err := http.Get(base + "/.well-known/openid-configuration")
-	if err != nil {
-		t.Fatal(err)
+	issuer, jwksURI, algs := harness.Discovery(t, base)
+	if issuer == "" || !strings.HasSuffix(jwksURI, "/.well-known/jwks_uri") || !slices.Equal(algs, []string{"RS512"}) {
+		t.Fatalf("openid-configuration: %q %q %v", issuer, jwksURI, algs)
 	}
-	defer resp.Body.Close()
-	var doc struct {
-		Issuer  string   `json:"issuer"`
-		JWKSURI string   `json:"jwks_uri"`
-		Algs    []string `json:"id_token_signing_alg_values_supported"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("openid-configuration: %d %v", resp.StatusCode, err)
-	}
-	if doc.Issuer == "" || !strings.HasSuffix(doc.JWKSURI, "/.well-known/jwks_uri") || !slices.Equal(doc.Algs, []string{"RS512"}) {
-		t.Fatalf("openid-configuration: %+v", doc)
-	}
-	return doc.Issuer, doc.JWKSURI
+	return issuer, jwksURI
 }
 
 // verifyGoOIDC checks tok with go-oidc against the JWKS and refuses a copy
