@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -23,7 +22,6 @@ type shape struct {
 	Enum     []string
 	Pattern  string
 	Doc      string
-	refs     rawShape
 }
 
 // member is a structure member: its name, its shape and its documentation.
@@ -41,51 +39,18 @@ type operation struct {
 	Output *shape
 	Doc    string
 	Paging *paging
+	// Unsigned operations are sent without SigV4 (botocore's authtype none).
+	Unsigned bool
 }
 
 // paging is a botocore paginator configuration.
-type paging struct {
-	InputToken  string `json:"input_token"`
-	OutputToken string `json:"output_token"`
-	LimitKey    string `json:"limit_key"`
-	ResultKey   string `json:"result_key"`
-}
+type paging = apimodel.Paginator
 
 // model is the parsed cognito-identity service model.
 type model struct {
 	Doc        string
 	Operations []*operation // sorted by CLI name
 	byCLI      map[string]*operation
-}
-
-type rawRef struct {
-	Shape         string `json:"shape"`
-	Documentation string `json:"documentation"`
-}
-
-type rawShape struct {
-	Type          string          `json:"type"`
-	Members       json.RawMessage `json:"members"`
-	Required      []string        `json:"required"`
-	Member        *rawRef         `json:"member"`
-	Key           *rawRef         `json:"key"`
-	Value         *rawRef         `json:"value"`
-	Min           *float64        `json:"min"`
-	Max           *float64        `json:"max"`
-	Enum          []string        `json:"enum"`
-	Pattern       string          `json:"pattern"`
-	Documentation string          `json:"documentation"`
-}
-
-type rawModel struct {
-	Documentation string `json:"documentation"`
-	Operations    map[string]struct {
-		Name          string  `json:"name"`
-		Input         *rawRef `json:"input"`
-		Output        *rawRef `json:"output"`
-		Documentation string  `json:"documentation"`
-	} `json:"operations"`
-	Shapes map[string]rawShape `json:"shapes"`
 }
 
 // extraPaging paginates the other list operations the way botocore
@@ -96,71 +61,41 @@ var extraPaging = map[string]paging{
 	"LookupDeveloperIdentity": {InputToken: "NextToken", OutputToken: "NextToken", LimitKey: "MaxResults", ResultKey: "DeveloperUserIdentifierList"},
 }
 
-// loadModel parses the embedded botocore model and paginators.
+// loadModel builds the CLI's view of the embedded model: shapes linked to
+// shapes, operations by subcommand name, with their paginators.
 func loadModel() (*model, error) {
-	var rm rawModel
-	if err := json.Unmarshal(apimodel.CognitoIdentity, &rm); err != nil {
-		return nil, fmt.Errorf("cognito-identity model: %w", err)
-	}
-	var pg struct {
-		Pagination map[string]paging `json:"pagination"`
-	}
-	if err := json.Unmarshal(apimodel.CognitoIdentityPaginators, &pg); err != nil {
-		return nil, fmt.Errorf("cognito-identity paginators: %w", err)
+	svc, err := apimodel.CognitoIdentityService()
+	if err != nil {
+		return nil, err
 	}
 	shapes := map[string]*shape{}
-	for name, rs := range rm.Shapes {
-		shapes[name] = &shape{Name: name, Type: rs.Type, Required: rs.Required, Min: rs.Min, Max: rs.Max,
-			Enum: rs.Enum, Pattern: rs.Pattern, Doc: rs.Documentation, refs: rs}
+	for name, rs := range svc.Shapes {
+		s := &shape{Name: name, Type: rs.Type, Required: rs.Required, Enum: rs.Enum, Doc: rs.Documentation}
+		if rs.Pattern != nil {
+			s.Pattern = *rs.Pattern
+		}
+		if s.Min, err = number(rs.Min); err != nil {
+			return nil, fmt.Errorf("shape %s: %w", name, err)
+		}
+		if s.Max, err = number(rs.Max); err != nil {
+			return nil, fmt.Errorf("shape %s: %w", name, err)
+		}
+		shapes[name] = s
 	}
-	resolve := func(r *rawRef) (*shape, error) {
-		if r == nil {
-			return nil, nil
-		}
-		s, ok := shapes[r.Shape]
-		if !ok {
-			return nil, fmt.Errorf("unknown shape %q", r.Shape)
-		}
-		return s, nil
-	}
-	for _, s := range shapes {
-		var err error
-		if s.Member, err = resolve(s.refs.Member); err != nil {
-			return nil, err
-		}
-		if s.Key, err = resolve(s.refs.Key); err != nil {
-			return nil, err
-		}
-		if s.Value, err = resolve(s.refs.Value); err != nil {
-			return nil, err
-		}
-		if len(s.refs.Members) == 0 {
-			continue
-		}
-		names, refs, err := orderedRefs(s.refs.Members)
-		if err != nil {
-			return nil, fmt.Errorf("shape %s: %w", s.Name, err)
-		}
-		for i, n := range names {
-			ms, err := resolve(&refs[i])
-			if err != nil {
-				return nil, err
-			}
-			s.Members = append(s.Members, member{Name: n, Shape: ms, Doc: refs[i].Documentation})
+	// apimodel has checked that every reference resolves.
+	for name, s := range shapes {
+		rs := svc.Shapes[name]
+		s.Member, s.Key, s.Value = shapes[rs.Member], shapes[rs.Key], shapes[rs.Value]
+		for _, m := range rs.Members {
+			s.Members = append(s.Members, member{Name: m.Name, Shape: shapes[m.Shape], Doc: m.Documentation})
 		}
 	}
-	m := &model{Doc: rm.Documentation, byCLI: map[string]*operation{}}
-	for name, ro := range rm.Operations {
-		op := &operation{Name: name, CLI: xformName(name), Doc: ro.Documentation}
-		var err error
-		if op.Input, err = resolve(ro.Input); err != nil {
-			return nil, err
-		}
-		if op.Output, err = resolve(ro.Output); err != nil {
-			return nil, err
-		}
-		if p, ok := pg.Pagination[name]; ok {
-			op.Paging = &p
+	m := &model{Doc: svc.Documentation, byCLI: map[string]*operation{}}
+	for name, ro := range svc.Operations {
+		op := &operation{Name: name, CLI: xformName(name), Doc: ro.Documentation,
+			Input: shapes[ro.Input], Output: shapes[ro.Output], Unsigned: ro.Unsigned}
+		if ro.Paginator != nil {
+			op.Paging = ro.Paginator
 		} else if p, ok := extraPaging[name]; ok {
 			op.Paging = &p
 		}
@@ -171,27 +106,13 @@ func loadModel() (*model, error) {
 	return m, nil
 }
 
-// orderedRefs decodes a JSON object of member references keeping key order.
-func orderedRefs(raw json.RawMessage) ([]string, []rawRef, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil {
-		return nil, nil, err
+// number reads a model bound; nil when the model gives none.
+func number(n *json.Number) (*float64, error) {
+	if n == nil {
+		return nil, nil
 	}
-	var names []string
-	var refs []rawRef
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
-		}
-		var r rawRef
-		if err := dec.Decode(&r); err != nil {
-			return nil, nil, err
-		}
-		names = append(names, t.(string))
-		refs = append(refs, r)
-	}
-	return names, refs, nil
+	f, err := n.Float64()
+	return &f, err
 }
 
 // member returns the structure member called name, or nil.

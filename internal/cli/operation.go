@@ -18,11 +18,6 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// unsignedOps are the operations AWS serves without SigV4 (authtype none).
-var unsignedOps = map[string]bool{
-	"GetId": true, "GetCredentialsForIdentity": true, "GetOpenIdToken": true, "UnlinkIdentity": true,
-}
-
 func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, args []string) error {
 	p, err := parseOpArgs(op, args)
 	if err != nil {
@@ -118,7 +113,7 @@ func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, ar
 		return q.print(op.Name, &result{single: out})
 	}
 
-	signed := !unsignedOps[op.Name]
+	signed := !op.Unsigned
 	r.endpoint = resolveEndpoint(g.endpointURL, os.Getenv)
 	client, err := newClient(ctx, g, r.endpoint, signed)
 	if err != nil {

@@ -13,7 +13,6 @@
 package faults
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -72,22 +71,13 @@ type Duration = ops.Duration
 // modelErrors maps each Cognito Identity operation to the errors its model
 // entry lists, read once from the embedded botocore model.
 var modelErrors = sync.OnceValues(func() (map[string][]string, error) {
-	var m struct {
-		Operations map[string]struct {
-			Errors []struct {
-				Shape string `json:"shape"`
-			} `json:"errors"`
-		} `json:"operations"`
-	}
-	if err := json.Unmarshal(apimodel.CognitoIdentity, &m); err != nil {
+	svc, err := apimodel.CognitoIdentityService()
+	if err != nil {
 		return nil, fmt.Errorf("faults: read the model: %w", err)
 	}
-	out := make(map[string][]string, len(m.Operations))
-	for name, op := range m.Operations {
-		for _, e := range op.Errors {
-			out[name] = append(out[name], e.Shape)
-		}
-		slices.Sort(out[name])
+	out := make(map[string][]string, len(svc.Operations))
+	for name, op := range svc.Operations {
+		out[name] = op.Errors // sorted by apimodel
 	}
 	return out, nil
 })

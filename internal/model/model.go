@@ -1,7 +1,6 @@
 package model
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -19,28 +18,25 @@ type Model struct {
 	pool   sync.Pool // *validator, reused across requests
 }
 
-// Load parses the embedded Cognito Identity model and compiles every input
-// shape (regular expressions are compiled once). Call it once at start-up.
-func Load() (*Model, error) { return load(apimodel.CognitoIdentity) }
+// Load compiles every input shape of the embedded Cognito Identity model
+// (regular expressions are compiled once). Call it once at start-up.
+func Load() (*Model, error) {
+	svc, err := apimodel.CognitoIdentityService()
+	if err != nil {
+		return nil, err
+	}
+	return load(svc)
+}
 
-// load compiles the operations' inputs of a botocore service-2.json.
-func load(botocore []byte) (*Model, error) {
-	var raw struct {
-		Operations map[string]struct {
-			Input *rawRef `json:"input"`
-		} `json:"operations"`
-		Shapes map[string]rawShape `json:"shapes"`
-	}
-	if err := json.Unmarshal(botocore, &raw); err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	c := compiler{raw: raw.Shapes, done: map[string]*shape{}}
+// load compiles the operations' inputs of a parsed botocore model.
+func load(svc *apimodel.Service) (*Model, error) {
+	c := compiler{raw: svc.Shapes, done: map[string]*shape{}}
 	m := &Model{inputs: map[string]*shape{}}
-	for name, op := range raw.Operations {
+	for name, op := range svc.Operations {
 		in := &shape{name: name + "Input", kind: kindStructure}
-		if op.Input != nil {
+		if op.Input != "" {
 			var err error
-			if in, err = c.shape(op.Input.Shape); err != nil {
+			if in, err = c.shape(op.Input); err != nil {
 				return nil, err
 			}
 		}

@@ -1,11 +1,12 @@
 package model
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/idpool/idpool/internal/apimodel"
 )
 
 // kind is the wire type of a shape.
@@ -82,29 +83,10 @@ func (s *shape) lookup(name []byte) int {
 	return -1
 }
 
-// rawShape is a shape as botocore writes it.
-type rawShape struct {
-	Type      string          `json:"type"`
-	Members   json.RawMessage `json:"members"`
-	Required  []string        `json:"required"`
-	Member    *rawRef         `json:"member"`
-	Key       *rawRef         `json:"key"`
-	Value     *rawRef         `json:"value"`
-	Min       *json.Number    `json:"min"`
-	Max       *json.Number    `json:"max"`
-	Pattern   *string         `json:"pattern"`
-	Enum      []string        `json:"enum"`
-	Sensitive bool            `json:"sensitive"`
-}
-
-type rawRef struct {
-	Shape string `json:"shape"`
-}
-
 // compiler turns raw shapes into shapes, each once (shapes may be shared and,
 // in principle, recursive).
 type compiler struct {
-	raw  map[string]rawShape
+	raw  map[string]*apimodel.Shape
 	done map[string]*shape
 }
 
@@ -124,7 +106,7 @@ func (c *compiler) shape(name string) (*shape, error) {
 	return s, nil
 }
 
-func (c *compiler) fill(s *shape, r rawShape) error {
+func (c *compiler) fill(s *shape, r *apimodel.Shape) error {
 	kinds := map[string]kind{
 		"string": kindString, "integer": kindInteger, "long": kindLong,
 		"float": kindFloat, "double": kindFloat, "boolean": kindBoolean,
@@ -139,16 +121,16 @@ func (c *compiler) fill(s *shape, r rawShape) error {
 	var err error
 	switch k {
 	case kindList:
-		if r.Member == nil {
+		if r.Member == "" {
 			return fmt.Errorf("list without member")
 		}
-		s.elem, err = c.shape(r.Member.Shape)
+		s.elem, err = c.shape(r.Member)
 	case kindMap:
-		if r.Key == nil || r.Value == nil {
+		if r.Key == "" || r.Value == "" {
 			return fmt.Errorf("map without key or value")
 		}
-		if s.key, err = c.shape(r.Key.Shape); err == nil {
-			s.value, err = c.shape(r.Value.Shape)
+		if s.key, err = c.shape(r.Key); err == nil {
+			s.value, err = c.shape(r.Value)
 		}
 	case kindStructure:
 		err = c.members(s, r)
@@ -159,38 +141,21 @@ func (c *compiler) fill(s *shape, r rawShape) error {
 	return s.constraints(r)
 }
 
-// members compiles a structure's members in model order, which botocore's
-// JSON keeps and Go maps would lose.
-func (c *compiler) members(s *shape, r rawShape) error {
-	if len(r.Members) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(r.Members))
-	if _, err := dec.Token(); err != nil {
-		return err
-	}
+// members compiles a structure's members in model order.
+func (c *compiler) members(s *shape, r *apimodel.Shape) error {
 	required := map[string]bool{}
 	for _, n := range r.Required {
 		required[n] = true
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		name, _ := tok.(string)
-		var ref rawRef
-		if err := dec.Decode(&ref); err != nil {
-			return err
-		}
-		ms, err := c.shape(ref.Shape)
+	for _, m := range r.Members {
+		ms, err := c.shape(m.Shape)
 		if err != nil {
 			return err
 		}
 		s.members = append(s.members, member{
-			name: name, path: lowerFirst(name), shape: ms, required: required[name],
+			name: m.Name, path: lowerFirst(m.Name), shape: ms, required: required[m.Name],
 		})
-		delete(required, name)
+		delete(required, m.Name)
 	}
 	if len(required) > 0 {
 		return fmt.Errorf("required members %v are not members", required)
@@ -202,7 +167,7 @@ func (c *compiler) members(s *shape, r rawShape) error {
 }
 
 // constraints records the shape's constraints and their Coral texts.
-func (s *shape) constraints(r rawShape) error {
+func (s *shape) constraints(r *apimodel.Shape) error {
 	noun := "length"
 	if k := s.kind; k == kindInteger || k == kindLong || k == kindFloat {
 		noun = "value"

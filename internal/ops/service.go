@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/apimodel"
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/pagination"
@@ -96,33 +97,44 @@ func New(cfg Config) *Service {
 	return s
 }
 
-// Operations returns the dispatch table: all 23 operations.
+// Operations returns the dispatch table: all 23 operations. Which of them
+// AWS serves unsigned comes from the model (botocore's authtype "none").
 func (s *Service) Operations() []Operation {
-	return []Operation{
-		op("CreateIdentityPool", false, s.CreateIdentityPool),
-		op("UpdateIdentityPool", false, s.UpdateIdentityPool),
-		op("DescribeIdentityPool", false, s.DescribeIdentityPool),
-		op("DeleteIdentityPool", false, s.DeleteIdentityPool),
-		op("ListIdentityPools", false, s.ListIdentityPools),
-		op("SetIdentityPoolRoles", false, s.SetIdentityPoolRoles),
-		op("GetIdentityPoolRoles", false, s.GetIdentityPoolRoles),
-		op("SetPrincipalTagAttributeMap", false, s.SetPrincipalTagAttributeMap),
-		op("GetPrincipalTagAttributeMap", false, s.GetPrincipalTagAttributeMap),
-		op("TagResource", false, s.TagResource),
-		op("UntagResource", false, s.UntagResource),
-		op("ListTagsForResource", false, s.ListTagsForResource),
-		op("DescribeIdentity", false, s.DescribeIdentity),
-		op("ListIdentities", false, s.ListIdentities),
-		op("DeleteIdentities", false, s.DeleteIdentities),
-		op("LookupDeveloperIdentity", false, s.LookupDeveloperIdentity),
-		op("MergeDeveloperIdentities", false, s.MergeDeveloperIdentities),
-		op("UnlinkDeveloperIdentity", false, s.UnlinkDeveloperIdentity),
-		op("GetOpenIdTokenForDeveloperIdentity", false, s.GetOpenIdTokenForDeveloperIdentity),
-		op("GetId", true, s.GetId),
-		op("GetOpenIdToken", true, s.GetOpenIdToken),
-		op("GetCredentialsForIdentity", true, s.GetCredentialsForIdentity),
-		op("UnlinkIdentity", true, s.UnlinkIdentity),
+	svc, err := apimodel.CognitoIdentityService()
+	if err != nil {
+		panic(err) // the embedded model is part of the binary; its tests parse it
 	}
+	table := []Operation{
+		op("CreateIdentityPool", s.CreateIdentityPool),
+		op("UpdateIdentityPool", s.UpdateIdentityPool),
+		op("DescribeIdentityPool", s.DescribeIdentityPool),
+		op("DeleteIdentityPool", s.DeleteIdentityPool),
+		op("ListIdentityPools", s.ListIdentityPools),
+		op("SetIdentityPoolRoles", s.SetIdentityPoolRoles),
+		op("GetIdentityPoolRoles", s.GetIdentityPoolRoles),
+		op("SetPrincipalTagAttributeMap", s.SetPrincipalTagAttributeMap),
+		op("GetPrincipalTagAttributeMap", s.GetPrincipalTagAttributeMap),
+		op("TagResource", s.TagResource),
+		op("UntagResource", s.UntagResource),
+		op("ListTagsForResource", s.ListTagsForResource),
+		op("DescribeIdentity", s.DescribeIdentity),
+		op("ListIdentities", s.ListIdentities),
+		op("DeleteIdentities", s.DeleteIdentities),
+		op("LookupDeveloperIdentity", s.LookupDeveloperIdentity),
+		op("MergeDeveloperIdentities", s.MergeDeveloperIdentities),
+		op("UnlinkDeveloperIdentity", s.UnlinkDeveloperIdentity),
+		op("GetOpenIdTokenForDeveloperIdentity", s.GetOpenIdTokenForDeveloperIdentity),
+		op("GetId", s.GetId),
+		op("GetOpenIdToken", s.GetOpenIdToken),
+		op("GetCredentialsForIdentity", s.GetCredentialsForIdentity),
+		op("UnlinkIdentity", s.UnlinkIdentity),
+	}
+	for i := range table {
+		if m := svc.Operations[table[i].Name]; m != nil {
+			table[i].Unsigned = m.Unsigned
+		}
+	}
+	return table
 }
 
 // Client-visible texts AWS uses (api-notes §4.12).

@@ -16,10 +16,9 @@ import (
 
 // op adapts a typed handler to the dispatch table: it decodes the (already
 // model-validated) body into In, so no handler parses JSON by hand.
-func op[In, Out any](name string, unsigned bool, fn func(context.Context, *auth.Caller, *In) (*Out, error)) Operation {
+func op[In, Out any](name string, fn func(context.Context, *auth.Caller, *In) (*Out, error)) Operation {
 	return Operation{
-		Name:     name,
-		Unsigned: unsigned,
+		Name: name,
 		Call: func(ctx context.Context, c *auth.Caller, body []byte) (any, error) {
 			in := new(In)
 			if len(bytes.TrimSpace(body)) > 0 {

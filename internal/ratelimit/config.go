@@ -1,7 +1,6 @@
 package ratelimit
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -117,13 +116,11 @@ func (c Config) Validate() error {
 // OperationNames returns the operation names of the embedded Cognito
 // Identity model, sorted.
 func OperationNames() ([]string, error) {
-	var m struct {
-		Operations map[string]json.RawMessage `json:"operations"`
-	}
-	if err := json.Unmarshal(apimodel.CognitoIdentity, &m); err != nil {
+	svc, err := apimodel.CognitoIdentityService()
+	if err != nil {
 		return nil, fmt.Errorf("ratelimit: read the model: %w", err)
 	}
-	return slices.Sorted(maps.Keys(m.Operations)), nil
+	return svc.OperationNames(), nil
 }
 
 func allDigits(s string) bool {
