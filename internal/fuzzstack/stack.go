@@ -1,31 +1,19 @@
-// Package fuzzstack composes idpool's services as server.build does, in
-// process, on a SQLite file, with identity providers unreachable, for the
-// fuzz targets of the front ends (internal/wire, internal/awsquery): both
-// must meet hostile input with the real stack behind them.
+// Package fuzzstack gives the fuzz targets of the front ends
+// (internal/wire, internal/awsquery) the server that serve composes
+// (server.NewInProcess: one composition), in process, on a SQLite file,
+// with identity providers unreachable: both must meet hostile input with
+// the real stack behind them.
 package fuzzstack
 
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/idpool/idpool/internal/auth"
-	"github.com/idpool/idpool/internal/awsquery"
-	"github.com/idpool/idpool/internal/iamquery"
-	"github.com/idpool/idpool/internal/logins"
-	"github.com/idpool/idpool/internal/model"
-	"github.com/idpool/idpool/internal/ops"
-	"github.com/idpool/idpool/internal/pagination"
-	"github.com/idpool/idpool/internal/sigv4"
-	"github.com/idpool/idpool/internal/storage/sqlite"
-	"github.com/idpool/idpool/internal/sts"
-	"github.com/idpool/idpool/internal/stsquery"
+	"github.com/idpool/idpool/internal/server"
 	"github.com/idpool/idpool/internal/tokens"
-	"github.com/idpool/idpool/internal/wire"
 )
 
 // Issuer is the stack's token issuer.
@@ -54,45 +42,13 @@ func (offline) RoundTrip(*http.Request) (*http.Response, error) {
 // New builds a stack over a SQLite file in tb's temporary directory.
 func New(tb testing.TB) *Stack {
 	tb.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "idpool.db"), sqlite.Options{Synchronous: "NORMAL", Logger: log})
+	st, err := server.NewInProcess(context.Background(), server.InProcessOptions{
+		DataDir: tb.TempDir(), Issuer: Issuer, Now: Now,
+		LoginClient: &http.Client{Transport: offline{}},
+	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { store.Close() })
-	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: Issuer, Now: Now, Logger: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	lv := logins.New(logins.Config{Tokens: tok, HTTPClient: &http.Client{Transport: offline{}}, Now: Now, Logger: log})
-	pages, err := pagination.Open(ctx, store)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	stsSvc, err := sts.New(ctx, sts.Config{Store: store, Tokens: tok, Logins: lv, Issuer: Issuer, DevTrustUnknownRoles: true, Now: Now, Logger: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: Issuer, Now: Now, Logger: log, Pages: pages})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keyring := auth.Chain{auth.NewStatic([]auth.Account{{ID: "000000000000", Keys: map[string]string{"test": "test"}}}), stsSvc.Keyring()}
-	verifier := &sigv4.Verifier{Keyring: keyring, Now: Now}
-	validator, err := model.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &Stack{
-		Handler: wire.New(wire.Config{
-			Operations:    ops.New(ops.Config{Store: store, Pages: pages, Tokens: tok, Logins: lv, STS: stsSvc, Now: Now, Logger: log}).Operations(),
-			Validator:     validator,
-			Verifier:      verifier,
-			QueryServices: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc},
-			Logger:        log,
-			Now:           Now,
-		}),
-		Tokens: tok,
-	}
+	tb.Cleanup(func() { st.Close() })
+	return &Stack{Handler: st.Handler, Tokens: st.Tokens}
 }

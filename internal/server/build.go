@@ -42,6 +42,7 @@ const (
 type app struct {
 	handler http.Handler
 	store   storage.Store
+	tokens  *tokens.Service
 	// draining turns /healthz to 503 once a graceful shutdown has begun.
 	draining atomic.Bool
 }
@@ -55,6 +56,20 @@ type settings struct {
 	issuer  string
 	// stsEndpoint is --sts-endpoint (over the config file's sts.endpoint).
 	stsEndpoint string
+
+	// In-process compositions (the fuzz targets, NewInProcess) set these;
+	// serve leaves them zero.
+	now         func() time.Time // the clock; time.Now when nil
+	loginClient *http.Client     // the login verifier's client; the default when nil
+	synchronous string           // SQLite's sync level; FULL when empty
+}
+
+// clock is the composition's clock.
+func (s settings) clock() func() time.Time {
+	if s.now != nil {
+		return s.now
+	}
+	return time.Now
 }
 
 // resolve merges flags and the config file. No file means development mode.
@@ -90,7 +105,8 @@ func resolve(o Options, addr string) (settings, error) {
 
 // build opens the store and composes the handler.
 func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
-	bopts := backends.Options{Spec: s.spec, DataDir: s.dataDir, Logger: log}
+	now := s.clock()
+	bopts := backends.Options{Spec: s.spec, DataDir: s.dataDir, Logger: log, Synchronous: s.synchronous}
 	store, err := backends.Open(ctx, bopts)
 	if err != nil {
 		return nil, err
@@ -130,7 +146,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		return fail(err)
 	}
 	store = sealed
-	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: s.issuer, Rotation: rotation, EncryptionKey: encKey, Logger: log})
+	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: s.issuer, Rotation: rotation, EncryptionKey: encKey, Now: now, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
@@ -138,11 +154,11 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
-	lcfg := logins.Config{Tokens: tok, Now: time.Now, Logger: log}
+	lcfg := logins.Config{Tokens: tok, HTTPClient: s.loginClient, Now: now, Logger: log}
 	lset.Apply(&lcfg)
 	loginVerifier := logins.New(lcfg)
 	stsSvc, err := sts.New(ctx, sts.Config{Store: store, Tokens: tok, Logins: loginVerifier, Issuer: s.issuer,
-		DevTrustUnknownRoles: s.dev, ShortDurations: s.dev || s.cfg.Lifetimes.Enabled, Now: time.Now, Logger: log})
+		DevTrustUnknownRoles: s.dev, ShortDurations: s.dev || s.cfg.Lifetimes.Enabled, Now: now, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
@@ -159,7 +175,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 
 	// One verifier for both protocols: account keys, then vended credentials.
 	keyring := auth.Chain{auth.NewStatic(s.cfg.AuthAccounts()), stsSvc.Keyring()}
-	verifier := &sigv4.Verifier{Keyring: keyring, Now: time.Now, Regions: answersRegion(s.cfg.Regions)}
+	verifier := &sigv4.Verifier{Keyring: keyring, Now: now, Regions: answersRegion(s.cfg.Regions)}
 
 	pages, err := pagination.Open(ctx, store)
 	if err != nil {
@@ -176,7 +192,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Logins:   loginVerifier,
 		STS:      vendor,
 		Limits:   s.cfg.Limits,
-		Now:      time.Now,
+		Now:      now,
 		Logger:   log,
 		DevMode:  s.dev,
 		Validate: validator.Validate,
@@ -186,7 +202,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	})
 	operations := opsSvc.Operations()
 
-	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: s.issuer, Now: time.Now, Logger: log, Pages: pages})
+	iamSvc, err := iamquery.New(iamquery.Config{Store: store, Issuer: s.issuer, Now: now, Logger: log, Pages: pages})
 	if err != nil {
 		return fail(err)
 	}
@@ -196,12 +212,12 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		extra[p] = wellKnown
 	}
 
-	a := &app{store: store}
-	limiter, met, err := overload(s.cfg, operations)
+	a := &app{store: store, tokens: tok}
+	limiter, met, err := overload(s.cfg, operations, now)
 	if err != nil {
 		return fail(err)
 	}
-	injector, err := faultInjector(s.cfg, store, met, log)
+	injector, err := faultInjector(s.cfg, store, met, log, now)
 	if err != nil {
 		return fail(err)
 	}
@@ -214,7 +230,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Extra:         extra,
 		Reset:         reset,
 		Logger:        log,
-		Now:           time.Now,
+		Now:           now,
 		RateLimits:    limiter,
 		MaxInFlight:   s.cfg.Server.InFlightLimit(),
 		Metrics:       met,
@@ -226,7 +242,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 
 // faultInjector builds the fault rules' hook with the config file's rules.
 // Unsigned calls belong to their pool's account, found with one read.
-func faultInjector(cfg *config.Config, store storage.Store, met *metrics.Metrics, log *slog.Logger) (*faults.Injector, error) {
+func faultInjector(cfg *config.Config, store storage.Store, met *metrics.Metrics, log *slog.Logger, now func() time.Time) (*faults.Injector, error) {
 	lookup := func(ctx context.Context, poolID, identityID string) (string, string, bool) {
 		var account, pool string
 		err := store.View(ctx, func(r storage.Reader) error {
@@ -246,7 +262,7 @@ func faultInjector(cfg *config.Config, store storage.Store, met *metrics.Metrics
 		})
 		return account, pool, err == nil
 	}
-	in := faults.New(faults.Config{Lookup: lookup, Metrics: met, Logger: log, Now: time.Now})
+	in := faults.New(faults.Config{Lookup: lookup, Metrics: met, Logger: log, Now: now})
 	var rules []faults.ConfigRule
 	if err := decodeSection("faults", cfg.Faults, &rules); err != nil {
 		return nil, err

@@ -161,12 +161,12 @@ func shutdown(srv *http.Server, timeout time.Duration, log *slog.Logger) error {
 }
 
 // overload builds the rate limiter and the metrics from the config file.
-func overload(cfg *config.Config, operations []ops.Operation) (*ratelimit.Limiter, *metrics.Metrics, error) {
+func overload(cfg *config.Config, operations []ops.Operation, now func() time.Time) (*ratelimit.Limiter, *metrics.Metrics, error) {
 	accounts := make([]string, 0, len(cfg.Accounts))
 	for _, a := range cfg.Accounts {
 		accounts = append(accounts, a.ID)
 	}
-	limiter, err := ratelimit.New(cfg.RateLimits, accounts, time.Now)
+	limiter, err := ratelimit.New(cfg.RateLimits, accounts, now)
 	if err != nil {
 		return nil, nil, err
 	}
