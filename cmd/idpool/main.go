@@ -18,6 +18,8 @@ import (
 type command struct {
 	purpose string
 	run     func(args []string) int
+	// private commands write the store: they run with umask 077.
+	private bool
 }
 
 // commands are the server-side commands; the help screen lists them in
@@ -25,12 +27,12 @@ type command struct {
 var commandOrder = []string{"serve", "healthcheck", "migrate", "backup", "bench", "version"}
 
 var commands = map[string]command{
-	"serve":       {"run the server (development mode without --config)", server.Main},
-	"migrate":     {"apply the storage schema migrations, or show their status", func(a []string) int { return storecmd.Migrate(a, os.Stdout, os.Stderr) }},
-	"backup":      {"write a consistent copy of the store", func(a []string) int { return storecmd.Backup(a, os.Stdout, os.Stderr) }},
-	"bench":       {"load-test a server (idpool bench ceilings: the machine's limits)", func(a []string) int { return bench.Main(a, os.Stdout, os.Stderr) }},
-	"healthcheck": {"exit 0 when the local server's /healthz answers 200 (the image's HEALTHCHECK)", func(a []string) int { return server.Healthcheck(a, os.Stdout, os.Stderr) }},
-	"version":     {"print the version, commit and build date", func([]string) int { fmt.Println(version.String()); return 0 }},
+	"serve":       {"run the server (development mode without --config)", server.Main, true},
+	"migrate":     {"apply the storage schema migrations, or show their status", func(a []string) int { return storecmd.Migrate(a, os.Stdout, os.Stderr) }, true},
+	"backup":      {"write a consistent copy of the store", func(a []string) int { return storecmd.Backup(a, os.Stdout, os.Stderr) }, true},
+	"bench":       {"load-test a server (idpool bench ceilings: the machine's limits)", func(a []string) int { return bench.Main(a, os.Stdout, os.Stderr) }, false},
+	"healthcheck": {"exit 0 when the local server's /healthz answers 200 (the image's HEALTHCHECK)", func(a []string) int { return server.Healthcheck(a, os.Stdout, os.Stderr) }, false},
+	"version":     {"print the version, commit and build date", func([]string) int { fmt.Println(version.String()); return 0 }, false},
 }
 
 func helpCommands() []cli.Command {
@@ -57,6 +59,9 @@ func main() {
 		args[0] = "version"
 	}
 	if c, ok := commands[args[0]]; ok {
+		if c.private {
+			ownerOnly()
+		}
 		os.Exit(c.run(args[1:]))
 	}
 	os.Exit(cli.Main(args, os.Stdin, os.Stdout, os.Stderr))

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -80,8 +78,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
+	if err := makePrivate(path, opts.Logger); err != nil {
+		return nil, err
 	}
 
 	wdb, err := sql.Open("sqlite", dsn(path, opts, false))
@@ -101,12 +99,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 		}
 	}
-	// A database file readable by others would leak every identity.
-	if err := os.Chmod(path, 0o600); err != nil {
-		w.close()
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-
 	rdb, err := sql.Open("sqlite", dsn(path, opts, true))
 	if err != nil {
 		w.close()
