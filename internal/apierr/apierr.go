@@ -21,6 +21,9 @@ type Error struct {
 	// Protocol is the vocabulary Code belongs to; the zero value is JSON.
 	Protocol Protocol
 	cause    error
+	// quiet: the cause is reported once elsewhere (a storage condition is
+	// logged once per episode), so the request path does not log it again.
+	quiet bool
 }
 
 // Protocol is an error vocabulary: the codes of one wire protocol.
@@ -50,6 +53,24 @@ func (e *Error) Status() int {
 		return QueryStatusOf(e.Code)
 	}
 	return StatusOf(e.Code)
+}
+
+// Quiet returns a copy of e whose cause is not logged per request: the
+// condition behind it is reported once elsewhere.
+func (e *Error) Quiet() *Error {
+	c := *e
+	c.quiet = true
+	return &c
+}
+
+// IsQuiet reports whether e's cause is reported elsewhere (Quiet).
+func (e *Error) IsQuiet() bool { return e.quiet }
+
+// CannotStore is the internal error of a write refused because the store
+// takes no writes (full, read-only): its message is MsgCannotStore, sent
+// as is, and it is quiet (the store's health logs the episode once).
+func CannotStore(p Protocol, code string, cause error) *Error {
+	return (&Error{Code: code, Message: MsgCannotStore, Protocol: p, quiet: true}).Wrap(cause)
 }
 
 // Wrap returns a copy of e that carries cause for the logs.
@@ -139,6 +160,11 @@ func StatusOf(code string) int {
 	}
 	return http.StatusBadRequest
 }
+
+// MsgCannotStore is the message of an internal error while the store takes
+// no writes (disk full, read-only): still retryable, with no path or
+// internals. AWS's text for this is unknown [inf].
+const MsgCannotStore = "The service cannot store data right now. Please try again later."
 
 // Internal returns the generic internal error, wrapping cause for the logs.
 func Internal(cause error) *Error {

@@ -39,6 +39,8 @@ func storeErr(err error, notFound, exists string) error {
 		return apierr.Queryf("ConcurrentModification", "The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.").Wrap(err)
 	case errors.As(err, &ae):
 		return err
+	case storage.WriteCondition(err) != "":
+		return apierr.CannotStore(apierr.Query, "ServiceFailure", err)
 	}
 	return apierr.Queryf("ServiceFailure", "An internal error occurred.").Wrap(err)
 }

@@ -39,6 +39,7 @@ type Metrics struct {
 	throttled *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 	faults    *prometheus.CounterVec
+	storage   *prometheus.CounterVec
 	ops       map[string]*Op
 }
 
@@ -76,9 +77,13 @@ func New(operations []string) *Metrics {
 			Name: "idpool_faults_injected_total",
 			Help: "Faults injected by fault rules, by operation and injected error code (\"latency\" for a delay alone).",
 		}, []string{"operation", "error"}),
+		storage: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "idpool_storage_write_failures_total",
+			Help: "Writes the store refused because it is full or read-only, by condition (full, read-only).",
+		}, []string{"condition"}),
 		ops: make(map[string]*Op, len(operations)+2),
 	}
-	m.reg.MustRegister(m.requests, m.throttled, m.latency, m.faults,
+	m.reg.MustRegister(m.requests, m.throttled, m.latency, m.faults, m.storage,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, name := range append([]string{Unknown, Query}, operations...) {
 		m.ops[name] = &Op{
@@ -113,6 +118,25 @@ func (m *Metrics) TrackInFlight(count func() float64) {
 		Name: "idpool_requests_in_flight",
 		Help: "Requests being served now (health checks and metrics excluded).",
 	}, count))
+}
+
+// TrackStorage exports the idpool_storage_writable gauge (1 while writes
+// work, 0 while the store is full or read-only), read from writable at
+// scrape time. Only the first call on m has an effect.
+func (m *Metrics) TrackStorage(writable func() float64) {
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "idpool_storage_writable",
+		Help: "1 while the store takes writes; 0 while it is full or read-only (see /healthz).",
+	}, writable))
+}
+
+// StorageWriteFailed counts one write refused for condition ("full",
+// "read-only"). A nil Metrics records nothing.
+func (m *Metrics) StorageWriteFailed(condition string) {
+	if m == nil {
+		return
+	}
+	m.storage.WithLabelValues(condition).Inc()
 }
 
 // Handler serves the registry in the Prometheus text format.

@@ -170,6 +170,10 @@ func storeErr(err error) error {
 		return ae
 	case errors.Is(err, storage.ErrConflict):
 		return apierr.New(apierr.ConcurrentModification, "The resource was modified concurrently. Please retry.").Wrap(err)
+	case storage.WriteCondition(err) != "":
+		// InternalErrorException (500) is in every operation's model, so
+		// every SDK knows and retries it.
+		return apierr.CannotStore(apierr.JSON, apierr.InternalError, err)
 	case errors.Is(err, storage.ErrUnavailable):
 		return apierr.New(apierr.ServiceUnavailable, "Service unavailable. Please retry.").Wrap(err)
 	}

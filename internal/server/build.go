@@ -146,6 +146,8 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		return fail(err)
 	}
 	store = sealed
+	health := newStoreHealth(store, log)
+	store = health
 	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: s.issuer, Rotation: rotation, EncryptionKey: encKey, Now: now, Logger: log})
 	if err != nil {
 		return fail(err)
@@ -217,6 +219,10 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
+	health.met.Store(met)
+	if met != nil {
+		met.TrackStorage(health.writable)
+	}
 	injector, err := faultInjector(s.cfg, store, met, log, now)
 	if err != nil {
 		return fail(err)
@@ -235,6 +241,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		MaxInFlight:   s.cfg.Server.InFlightLimit(),
 		Metrics:       met,
 		Draining:      a.draining.Load,
+		Degraded:      health.Condition,
 		Hooks:         []wire.Hook{injector},
 	})
 	return a, nil

@@ -12,6 +12,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -26,7 +27,26 @@ var (
 	ErrConflict = errors.New("storage: concurrent modification")
 	// ErrUnavailable: the database cannot be reached; the caller may retry.
 	ErrUnavailable = errors.New("storage: unavailable")
+	// ErrFull and ErrReadOnly are the kinds of ErrUnavailable (errors.Is
+	// matches both) that last until an operator acts: the disk or the
+	// database's space is full, or the database takes no writes
+	// (read-only file or mount, PostgreSQL default_transaction_read_only or
+	// a standby). Reads keep working.
+	ErrFull     = fmt.Errorf("%w: no space left", ErrUnavailable)
+	ErrReadOnly = fmt.Errorf("%w: read-only", ErrUnavailable)
 )
+
+// WriteCondition names the condition of err that stops writes ("full",
+// "read-only"), or "" when err is none of them.
+func WriteCondition(err error) string {
+	switch {
+	case errors.Is(err, ErrFull):
+		return "full"
+	case errors.Is(err, ErrReadOnly):
+		return "read-only"
+	}
+	return ""
+}
 
 // Store is a storage backend.
 type Store interface {

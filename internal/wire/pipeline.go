@@ -219,7 +219,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, x *exchange, err 
 		return
 	}
 	e := apierr.AsIn(x.req.Protocol, err)
-	if e.Status() >= 500 && e.Unwrap() != nil {
+	if e.Status() >= 500 && e.Unwrap() != nil && !e.IsQuiet() {
 		msg := "request failed"
 		if e.Code == apierr.InternalError || e.Code == apierr.QueryInternalFailure {
 			msg = "internal error"

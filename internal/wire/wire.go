@@ -67,6 +67,9 @@ type Config struct {
 	// Draining, when it reports true, makes /healthz answer 503 so load
 	// balancers stop sending traffic during a graceful shutdown.
 	Draining func() bool
+	// Degraded, when it reports a storage condition ("full", "read-only"),
+	// makes /healthz answer 503 with it: writes fail, reads are served.
+	Degraded func() string
 	// Hooks run around every call's operation, in order (traces, faults).
 	Hooks []Hook
 }
@@ -167,8 +170,9 @@ func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("{}"))
 }
 
-// health answers /healthz: 200 "ok", or 503 "draining" once a graceful
-// shutdown has begun.
+// health answers /healthz: 200 "ok"; 503 "draining" once a graceful
+// shutdown has begun, or "degraded: storage full|read-only; ..." while the
+// store takes no writes.
 func (h *handler) health(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if h.cfg.Draining != nil && h.cfg.Draining() {
@@ -176,6 +180,14 @@ func (h *handler) health(w http.ResponseWriter) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("draining"))
 		return
+	}
+	if h.cfg.Degraded != nil {
+		if c := h.cfg.Degraded(); c != "" {
+			// A load balancer must stop sending writes here; the body says why.
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("degraded: storage " + c + "; writes fail, reads are served"))
+			return
+		}
 	}
 	_, _ = w.Write([]byte("ok"))
 }

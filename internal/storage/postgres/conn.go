@@ -95,6 +95,10 @@ func mapErr(err error) error {
 			return fmt.Errorf("%w: %v", storage.ErrNotFound, err)
 		case pe.Code == "40001" || pe.Code == "40P01":
 			return fmt.Errorf("%w: %v", errRetry, err)
+		case pe.Code == "53100": // disk_full
+			return fmt.Errorf("%w: %v", storage.ErrFull, err)
+		case pe.Code == "25006": // read_only_sql_transaction (default_transaction_read_only, a standby)
+			return fmt.Errorf("%w: %v", storage.ErrReadOnly, err)
 		case len(pe.Code) == 5 && pe.Code[:2] == "08", // connection exception
 			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutdown, starting up
 			pe.Code == "53300": // too many connections

@@ -110,7 +110,11 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %v", storage.ErrNotFound, err)
 	}
 	switch se.Code() & 0xff { // primary result code
-	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("%w: %v", storage.ErrFull, err)
+	case sqlite3.SQLITE_READONLY:
+		return fmt.Errorf("%w: %v", storage.ErrReadOnly, err)
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
 		// Another process holds the database, or the disk failed or is
 		// full: the server answers InternalErrorException, the caller may retry.
 		return fmt.Errorf("%w: %v", storage.ErrUnavailable, err)

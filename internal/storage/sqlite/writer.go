@@ -78,13 +78,16 @@ func (r *request) wait(ctx context.Context) error {
 	return r.err
 }
 
+// exec runs one statement of the writer's own (BEGIN, COMMIT, savepoints),
+// its error translated like a statement's: a COMMIT on a full disk is
+// storage.ErrFull, not an unknown failure.
 func (w *writer) exec(query string) error {
 	s, err := w.cache.get(w.ctx, query)
 	if err != nil {
-		return err
+		return mapErr(err)
 	}
 	_, err = s.ExecContext(w.ctx)
-	return err
+	return mapErr(err)
 }
 
 // run is the writer goroutine; it ends when the queue is closed and drained.

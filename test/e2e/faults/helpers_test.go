@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"testing"
 	"time"
 
@@ -79,24 +77,10 @@ func addFault(t *testing.T, s *harness.Server, rule string) string {
 	return out["Fault"].(map[string]any)["FaultId"].(string)
 }
 
-// metric returns the value of one series of GET /metrics (0 when absent).
+// metric returns the value of one series of s's GET /metrics (0 when absent).
 func metric(t *testing.T, s *harness.Server, series string) float64 {
 	t.Helper()
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(string(b))
-	if m == nil {
-		return 0
-	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return harness.Metric(t, s.URL, series)
 }
 
 // guestPool creates a pool that lets guests in and has roles, so guests get

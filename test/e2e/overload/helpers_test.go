@@ -11,8 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,24 +66,7 @@ func getID(client *http.Client, url, pool string) (int, string, error) {
 }
 
 // metric returns the value of one series of GET /metrics (0 when absent).
-func metric(t *testing.T, url, series string) float64 {
-	t.Helper()
-	resp, err := http.Get(url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(string(b))
-	if m == nil {
-		return 0
-	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		t.Fatalf("%s: %v", series, err)
-	}
-	return v
-}
+func metric(t *testing.T, url, series string) float64 { return harness.Metric(t, url, series) }
 
 // heldRequest is a GetId whose body is only half sent: the server is
 // serving it (reading the body) until finish sends the rest.
