@@ -1,6 +1,6 @@
 # The two commands: `make run` starts the server on the embedded default;
 # `make test` installs what the tests need when missing and runs every test.
-.PHONY: run test build vet licenses
+.PHONY: run test build vet licenses image
 
 run:
 	go run ./cmd/idpool serve
@@ -18,3 +18,7 @@ vet:
 # make test fails when it is stale or a dependency's licence is not allowed.
 licenses:
 	go test -count=1 ./test/licenses -run TestThirdPartyLicenseList -update
+
+# The container image (Containerfile), built with podman or docker.
+image:
+	scripts/image.sh idpool:dev
