@@ -1,6 +1,6 @@
 # The two commands: `make run` starts the server on the embedded default;
 # `make test` installs what the tests need when missing and runs every test.
-.PHONY: run test build vet licenses image
+.PHONY: run test build vet licenses image release
 
 run:
 	go run ./cmd/idpool serve
@@ -22,3 +22,8 @@ licenses:
 # The container image (Containerfile), built with podman or docker.
 image:
 	scripts/image.sh idpool:dev
+
+# Release binaries for linux/darwin/windows on amd64/arm64 in dist/, with
+# SHA256SUMS; `scripts/release.sh --verify` also proves they are reproducible.
+release:
+	scripts/release.sh

@@ -57,7 +57,8 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "idpool")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/idpool")
+		// -trimpath, as scripts/build.sh: one compile cache serves both.
+		cmd := exec.Command("go", "build", "-trimpath", "-o", binPath, "./cmd/idpool")
 		cmd.Dir = Root()
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
