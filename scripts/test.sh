@@ -21,7 +21,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-for dir in test/js test/browser test/e2e/logins/cognito-local; do
+for dir in test/js test/browser test/e2e/logins/cognito-local testcontainers/node; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
@@ -32,9 +32,13 @@ if [ -n "$unformatted" ]; then
   echo "gofmt would change: $unformatted" >&2
   exit 1
 fi
-go vet ./...
-# go.mod names exactly what the code imports.
-go mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum" >&2; go mod tidy -diff >&2; exit 1; }
+# The root module and the Testcontainers module (its own go.mod, so
+# idpool's does not carry testcontainers; test/e2e/container runs its tests).
+for mod in . testcontainers/idpool; do
+  (cd "$mod" && go vet ./...)
+  # go.mod names exactly what the code imports.
+  (cd "$mod" && go mod tidy -diff >/dev/null) || { echo "go mod tidy would change $mod/go.mod or go.sum" >&2; (cd "$mod" && go mod tidy -diff >&2); exit 1; }
+done
 
 # The suites use real clients: point them at Debian's tools explicitly.
 export IDPOOL_TEST_AWS_CLI=/usr/bin/aws
