@@ -98,8 +98,11 @@ func (v *Verifier) Mint(r identity.MintRequest) (string, error) {
 	if kind == MintSAML {
 		return v.mintSAML(r, now)
 	}
+	if kind == MintOIDC && r.OIDC == nil {
+		return "", apierr.InvalidParameterf("No OpenID Connect provider '%s' in IAM: create it (aws iam create-open-id-connect-provider) or name another provider.", apierr.Echo(key))
+	}
 	if r.Audience == "" {
-		return "", apierr.InvalidParameterf("Audience is required for %s.", apierr.Echo(key))
+		return "", apierr.InvalidParameterf("Audience is required for %s: give --audience.", apierr.Echo(key))
 	}
 	c := map[string]any{}
 	for k, val := range r.Claims {
@@ -124,9 +127,6 @@ func (v *Verifier) Mint(r identity.MintRequest) (string, error) {
 			c["cognito:username"] = r.Subject
 		}
 	case MintOIDC:
-		if r.OIDC == nil {
-			return "", apierr.InvalidParameterf("No OpenID Connect provider '%s' in IAM: create it (aws iam create-open-id-connect-provider) or name another provider.", apierr.Echo(key))
-		}
 		c["iss"] = "https://" + key
 	}
 	tok, err := v.test.signJWT(r.Account, c)

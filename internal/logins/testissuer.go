@@ -11,12 +11,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/big"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/idpool/idpool/internal/iam"
 )
 
 // TestIssuer is idpool's own test identity provider: it signs the logins
@@ -187,4 +191,42 @@ func (v *Verifier) testKeys(account, token string) (keySet, bool) {
 		return nil, false
 	}
 	return v.test.keySet(account), true
+}
+
+// TestIssuerPath is where the test issuer publishes an account's keys.
+const TestIssuerPath = "/_idpool/test-issuer/"
+
+// Handlers returns the test issuer's documents for account, by path under
+// base (the server's public URL): its JWKS, a discovery document naming
+// it, and SAML IdP metadata with its certificate (a SAML provider made
+// from it trusts only the test issuer). Minted tokens carry their
+// provider's iss, not base: these are for tools and for people, the
+// verifier reads the keys in process.
+func (t *TestIssuer) Handlers(base, account string) map[string]http.Handler {
+	root := TestIssuerPath + account
+	url := strings.TrimSuffix(base, "/") + root
+	asJSON := func(v func() any) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "no-store")
+			_ = json.NewEncoder(w).Encode(v())
+		})
+	}
+	return map[string]http.Handler{
+		root + "/.well-known/jwks.json": asJSON(func() any { return t.JWKS(account) }),
+		root + "/.well-known/openid-configuration": asJSON(func() any {
+			return map[string]any{"issuer": url, "jwks_uri": url + "/.well-known/jwks.json",
+				"id_token_signing_alg_values_supported": []string{string(jose.ES256)},
+				"response_types_supported":              []string{"id_token"}, "subject_types_supported": []string{"public"}}
+		}),
+		root + "/saml/metadata.xml": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			cert, err := t.Certificate(account)
+			if err != nil {
+				http.Error(w, "no key", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "application/samlmetadata+xml")
+			_, _ = io.WriteString(w, iam.MetadataDocument(url, cert.Raw, url+"/saml/sso"))
+		}),
+	}
 }
