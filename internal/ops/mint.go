@@ -122,7 +122,8 @@ func mintProviders(r storage.Reader, c *auth.Caller, kind logins.MintKind, req *
 		req.SAML, err = iam.GetSAMLProvider(r, acct, name)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil // logins.Mint names what is missing
+		req.OIDC, req.SAML = nil, nil // logins.Mint names what is missing
+		return nil
 	}
 	return err
 }
