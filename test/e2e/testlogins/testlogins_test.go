@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +227,10 @@ func TestMintedLoginAWSCLI(t *testing.T) {
 	if _, err := jws.Verify(set.Keys[0]); err != nil || jws.Signatures[0].Header.KeyID != set.Keys[0].KeyID {
 		t.Fatalf("the published key does not verify the minted token: %v", err)
 	}
+	jwks := f.s.URL + "/_idpool/test-issuer/" + harness.DevAccount + "/.well-known/jwks.json"
+	if out, errOut, code := harness.Run(t, f.s.AWSEnv(t), harness.Binary(t), "decode-token", tok, "--jwks-url", jwks); code != 0 || !strings.Contains(out, `"Verified": true`) {
+		t.Errorf("decode-token --jwks-url: exit %d\n%s%s", code, out, errOut)
+	}
 	var c map[string]any
 	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &c); err != nil {
 		t.Fatal(err)
@@ -380,4 +386,43 @@ func call(t *testing.T, s *harness.Server, signed bool, body string) (int, strin
 	}
 	status, b := s.Extension(t, key, secret, "MintLogin", body)
 	return status, string(b)
+}
+
+// A SAML provider created from the test issuer's published metadata (with
+// the aws CLI) trusts the test issuer alone: a minted response becomes an
+// identity, and is single use.
+func TestSAMLProviderFromPublishedMetadata(t *testing.T) {
+	s := harness.Start(t, harness.Options{})
+	cli := harness.Tool(t, "IDPOOL_TEST_AWS_CLI", "aws")
+	status, md := harness.Get(t, s.URL+"/_idpool/test-issuer/"+harness.DevAccount+"/saml/metadata.xml")
+	if status != http.StatusOK || !strings.Contains(md, "X509Certificate") {
+		t.Fatalf("metadata: %d %s", status, md)
+	}
+	file := filepath.Join(t.TempDir(), "metadata.xml")
+	if err := os.WriteFile(file, []byte(md), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	arn, errOut, code := harness.Run(t, s.AWSEnv(t), cli, "iam", "create-saml-provider", "--name", "idpool-test",
+		"--saml-metadata-document", "file://"+file, "--endpoint-url", s.URL, "--output", "text", "--query", "SAMLProviderArn")
+	if code != 0 {
+		t.Fatalf("aws iam create-saml-provider: exit %d\n%s", code, errOut)
+	}
+	arn = strings.TrimSpace(arn)
+	pool, err := s.Cognito().CreateIdentityPool(t.Context(), &cognitoidentity.CreateIdentityPoolInput{
+		IdentityPoolName: aws.String("saml"), SamlProviderARNs: []string{arn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := mint(t, s, "--provider", arn, "--sub", "carol", "--claim", "department=eng")
+	raw, err := base64.StdEncoding.DecodeString(tok)
+	if err != nil || !strings.Contains(string(raw), "<saml:NameID") || !strings.Contains(string(raw), "department") {
+		t.Fatalf("minted SAML response: %v\n%s", err, raw)
+	}
+	anon := s.Anonymous(harness.Region)
+	logins := map[string]string{arn: tok}
+	if _, err := anon.GetId(t.Context(), &cognitoidentity.GetIdInput{IdentityPoolId: pool.IdentityPoolId, Logins: logins}); err != nil {
+		t.Fatalf("GetId: %v\n%s", err, s.Logs())
+	}
+	_, err = anon.GetId(t.Context(), &cognitoidentity.GetIdInput{IdentityPoolId: pool.IdentityPoolId, Logins: logins})
+	wantAPIError(t, err, "NotAuthorizedException", "already been used")
 }
