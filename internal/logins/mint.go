@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
@@ -138,8 +140,8 @@ func (v *Verifier) Mint(r identity.MintRequest) (string, error) {
 
 // checkMint bounds the subject and claims.
 func checkMint(r identity.MintRequest) error {
-	if r.Subject == "" || len(r.Subject) > maxMintSubject {
-		return apierr.InvalidParameterf("Subject is required, at most %d characters.", maxMintSubject)
+	if r.Subject == "" || len(r.Subject) > maxMintSubject || !printable(r.Subject) {
+		return apierr.InvalidParameterf("Subject is required: at most %d printable characters.", maxMintSubject)
 	}
 	if len(r.Claims) > maxMintClaims {
 		return apierr.InvalidParameterf("At most %d claims may be added.", maxMintClaims)
@@ -148,8 +150,8 @@ func checkMint(r identity.MintRequest) error {
 		if flag, ok := mintReserved[k]; ok {
 			return apierr.InvalidParameterf("Claim '%s' is set by %s, not --claim.", apierr.Echo(k), flag)
 		}
-		if k == "" || len(k) > 256 || len(val) > maxMintValue {
-			return apierr.InvalidParameterf("A claim needs a name of at most 256 characters and a value of at most %d.", maxMintValue)
+		if k == "" || len(k) > 256 || len(val) > maxMintValue || !printable(k) || !printable(val) {
+			return apierr.InvalidParameterf("A claim needs a name of at most 256 printable characters and a value of at most %d.", maxMintValue)
 		}
 	}
 	return nil
@@ -243,6 +245,12 @@ func (v *Verifier) mintSAML(r identity.MintRequest, now time.Time) (string, erro
 		return "", apierr.Internal(err)
 	}
 	return base64.StdEncoding.EncodeToString(out), nil
+}
+
+// printable reports valid UTF-8 without control characters (which a SAML
+// response could not carry).
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 func randomHex() string {

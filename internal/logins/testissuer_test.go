@@ -156,6 +156,8 @@ func TestMintBadInput(t *testing.T) {
 		{identity.MintRequest{Provider: "arn:aws:iam::000000000000:role/x", Subject: "a"}, "not a SAML provider ARN"},
 		{identity.MintRequest{Provider: ProviderGoogle, Subject: "a"}, "Audience is required"},
 		{identity.MintRequest{Provider: ProviderGoogle, Audience: "g"}, "Subject is required"},
+		{identity.MintRequest{Provider: ProviderGoogle, Subject: "a\x00b", Audience: "g"}, "printable"},
+		{identity.MintRequest{Provider: ProviderGoogle, Subject: "a", Audience: "g", Claims: map[string]string{"k": "\xff"}}, "printable"},
 		{identity.MintRequest{Provider: ProviderGoogle, Subject: "a", Audience: "g", Claims: map[string]string{"exp": "1"}}, "set by --expires-in"},
 		{identity.MintRequest{Provider: "oidc.nowhere.example", Subject: "a", Audience: "g"}, "No OpenID Connect provider"},
 	}
