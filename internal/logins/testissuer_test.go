@@ -173,3 +173,26 @@ func TestMintBadInput(t *testing.T) {
 		t.Fatalf("off: %v", err)
 	}
 }
+
+// BenchmarkMintedLogin: minting and verifying a Google login (ES256).
+func BenchmarkMintedLogin(b *testing.B) {
+	test := NewTestIssuer(fixedNow)
+	v := New(Config{Now: fixedNow, TestIssuer: test})
+	pool := &storage.Pool{ID: "us-east-1:x", AccountID: testAccount, SupportedLoginProviders: map[string]string{ProviderGoogle: "g"}}
+	r := identity.MintRequest{Account: testAccount, Provider: ProviderGoogle, Subject: "alice", Audience: "g", Expires: testNow.Add(time.Hour)}
+	b.Run("mint", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := v.Mint(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	tok, _ := v.Mint(r)
+	b.Run("verify", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := v.Verify(context.Background(), identity.LoginRequest{Pool: pool, Provider: ProviderGoogle, Token: tok}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
