@@ -112,6 +112,8 @@ func (r *runner) run(args []string) error {
 		return r.fault(context.Background(), rest[1:], g)
 	case "lifetimes":
 		return r.lifetimes(context.Background(), rest[1:], g)
+	case "login":
+		return r.login(context.Background(), rest[1:], g)
 	case "export":
 		return r.export(context.Background(), rest[1:], g)
 	}

@@ -106,8 +106,8 @@ func TestTopHelpCoversModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(purposes) != len(m.Operations)+1 {
-		t.Errorf("purposes has %d entries for %d operations (+ decode-token)", len(purposes), len(m.Operations))
+	if len(purposes) != len(m.Operations)+2 {
+		t.Errorf("purposes has %d entries for %d operations (+ decode-token, login mint)", len(purposes), len(m.Operations))
 	}
 	help, err := TopHelp([]Command{{"serve", "run the server"}})
 	if err != nil {
@@ -117,6 +117,11 @@ func TestTopHelpCoversModel(t *testing.T) {
 		p := purposes[op.CLI]
 		if p == "" || !strings.Contains(help, "  "+op.CLI+" ") || !strings.Contains(help, p) {
 			t.Errorf("%s: no purpose on the screen", op.CLI)
+		}
+	}
+	for _, own := range []string{"decode-token", "login mint"} {
+		if !strings.Contains(help, "  "+own+" ") || !strings.Contains(help, purposes[own]) {
+			t.Errorf("%s: no purpose on the screen", own)
 		}
 	}
 	if !strings.Contains(help, "  serve ") || !strings.Contains(help, "run the server") {

@@ -47,15 +47,17 @@ var faultFlags = map[string]string{
 type extCommand struct {
 	target string
 	flags  map[string]string
+	// print writes the answer; nil: as the aws CLI prints JSON.
+	print func(r *runner, g *globals, answer []byte) error
 }
 
 // fault runs "idpool fault add|list|clear": idpool's IdpoolService.AddFault,
 // ListFaults and ClearFaults, signed with the CLI's credentials.
 func (r *runner) fault(ctx context.Context, args []string, g *globals) error {
 	return r.extensionCommand(ctx, args, g, faultHelp, map[string]extCommand{
-		"add":   {"AddFault", faultFlags},
-		"list":  {"ListFaults", nil},
-		"clear": {"ClearFaults", map[string]string{"--fault-id": "FaultId"}},
+		"add":   {target: "AddFault", flags: faultFlags},
+		"list":  {target: "ListFaults", flags: nil},
+		"clear": {target: "ClearFaults", flags: map[string]string{"--fault-id": "FaultId"}},
 	})
 }
 
@@ -71,74 +73,117 @@ func (r *runner) extensionCommand(ctx context.Context, args []string, g *globals
 	if !ok {
 		return &usageError{"argument subcommand: Invalid choice, valid choices are: " + strings.Join(slices.Sorted(maps.Keys(subs)), ", ")}
 	}
+	in, err := extensionInput(args[1:], sub.flags)
+	if err != nil {
+		return err
+	}
+	if sub.print != nil {
+		out, err := r.callExtension(ctx, g, sub.target, in)
+		if err != nil {
+			return err
+		}
+		return sub.print(r, g, out)
+	}
+	return r.extension(ctx, g, sub.target, in)
+}
+
+// extensionInput parses "--option value ..." into an extension's input.
+// Times is an integer member, Percent a number, Claims a map that each
+// "--claim name=value" adds to; every other option is a string.
+func extensionInput(args []string, flags map[string]string) (map[string]any, error) {
 	in := map[string]any{}
-	for i := 1; i < len(args); i++ {
+	for i := 0; i < len(args); i++ {
 		flag, val, hasVal := strings.Cut(args[i], "=")
-		member, ok := sub.flags[flag]
+		member, ok := flags[flag]
 		if !ok {
-			return &usageError{"Unknown options: " + args[i]}
+			return nil, &usageError{"Unknown options: " + args[i]}
 		}
 		if !hasVal {
 			if i+1 >= len(args) {
-				return &usageError{"argument " + flag + ": expected one argument"}
+				return nil, &usageError{"argument " + flag + ": expected one argument"}
 			}
 			i++
 			val = args[i]
 		}
 		switch member {
+		case "Claims":
+			k, v, ok := strings.Cut(val, "=")
+			if !ok || k == "" {
+				return nil, &paramError{"Invalid value for " + flag + ": " + strconv.Quote(val) + " is not NAME=VALUE"}
+			}
+			claims, _ := in[member].(map[string]string)
+			if claims == nil {
+				claims = map[string]string{}
+				in[member] = claims
+			}
+			claims[k] = v
 		case "Times":
 			n, err := strconv.Atoi(val)
 			if err != nil {
-				return &paramError{"Invalid value for " + flag + ": " + strconv.Quote(val) + " is not an integer"}
+				return nil, &paramError{"Invalid value for " + flag + ": " + strconv.Quote(val) + " is not an integer"}
 			}
 			in[member] = n
 		case "Percent":
 			p, err := strconv.ParseFloat(val, 64)
 			if err != nil {
-				return &paramError{"Invalid value for " + flag + ": " + strconv.Quote(val) + " is not a number"}
+				return nil, &paramError{"Invalid value for " + flag + ": " + strconv.Quote(val) + " is not a number"}
 			}
 			in[member] = p
 		default:
 			in[member] = val
 		}
 	}
-	return r.extension(ctx, g, sub.target, in)
+	return in, nil
 }
 
 // extension calls idpool's IdpoolService.<target> with in, signed with the
 // CLI's credentials, and prints the answer as the aws CLI prints JSON.
 func (r *runner) extension(ctx context.Context, g *globals, target string, in map[string]any) error {
-	cfg, err := loadConfig(ctx, g, true)
+	out, err := r.callExtension(ctx, g, target, in)
 	if err != nil {
 		return err
 	}
+	v, err := orderedJSON(json.NewDecoder(bytes.NewReader(out)))
+	if err != nil {
+		return &fatalError{fmt.Sprintf("the server's answer is not JSON: %v", err)}
+	}
+	return writeJSON(r.stdout, v)
+}
+
+// callExtension calls idpool's IdpoolService.<target> with in, signed with
+// the CLI's credentials, and returns the body of a 200 answer.
+func (r *runner) callExtension(ctx context.Context, g *globals, target string, in map[string]any) ([]byte, error) {
+	cfg, err := loadConfig(ctx, g, true)
+	if err != nil {
+		return nil, err
+	}
 	r.endpoint = resolveEndpoint(g.endpointURL, os.Getenv)
 	if r.endpoint.url == "" {
-		return &configError{"IdpoolService." + target + " needs an idpool server: set --endpoint-url or IDPOOL_ENDPOINT_URL"}
+		return nil, &configError{"IdpoolService." + target + " needs an idpool server: set --endpoint-url or IDPOOL_ENDPOINT_URL"}
 	}
 	body, _ := json.Marshal(in) // strings and numbers only
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(r.endpoint.url, "/")+"/", bytes.NewReader(body))
 	if err != nil {
-		return &paramError{err.Error()}
+		return nil, &paramError{err.Error()}
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "IdpoolService."+target)
 	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
-		return &configError{`Unable to locate credentials. You can configure credentials by running "aws configure".`}
+		return nil, &configError{`Unable to locate credentials. You can configure credentials by running "aws configure".`}
 	}
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "cognito-identity", cfg.Region, time.Now()); err != nil {
-		return &fatalError{err.Error()}
+		return nil, &fatalError{err.Error()}
 	}
 	resp, err := cfg.HTTPClient.Do(req)
 	if err != nil {
-		return &fatalError{"Could not connect to the endpoint URL: \"" + r.endpoint.url + "/\"\n" + connectHint(r.endpoint)}
+		return nil, &fatalError{"Could not connect to the endpoint URL: \"" + r.endpoint.url + "/\"\n" + connectHint(r.endpoint)}
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return &fatalError{err.Error()}
+		return nil, &fatalError{err.Error()}
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
@@ -149,13 +194,9 @@ func (r *runner) extension(ctx context.Context, g *globals, target string, in ma
 		if e.Type == "" {
 			e.Type = strconv.Itoa(resp.StatusCode)
 		}
-		return &serviceError{code: e.Type, message: e.Message, op: target, retries: -1}
+		return nil, &serviceError{code: e.Type, message: e.Message, op: target, retries: -1}
 	}
-	v, err := orderedJSON(json.NewDecoder(bytes.NewReader(out)))
-	if err != nil {
-		return &fatalError{fmt.Sprintf("the server's answer is not JSON: %v", err)}
-	}
-	return writeJSON(r.stdout, v)
+	return out, nil
 }
 
 // orderedJSON decodes one JSON value keeping the order of object members.

@@ -19,8 +19,8 @@ has lifetimes.enabled: true.
 func (r *runner) lifetimes(ctx context.Context, args []string, g *globals) error {
 	pool := map[string]string{"--identity-pool-id": "IdentityPoolId"}
 	return r.extensionCommand(ctx, args, g, lifetimesHelp, map[string]extCommand{
-		"set": {"SetLifetimes", map[string]string{"--identity-pool-id": "IdentityPoolId",
+		"set": {target: "SetLifetimes", flags: map[string]string{"--identity-pool-id": "IdentityPoolId",
 			"--credentials": "Credentials", "--open-id-token": "OpenIdToken", "--developer-token": "DeveloperToken"}},
-		"get": {"GetLifetimes", pool},
+		"get": {target: "GetLifetimes", flags: pool},
 	})
 }

@@ -40,6 +40,7 @@ var purposes = map[string]string{
 	"untag-resource":                           "remove tags from a pool",
 	"update-identity-pool":                     "replace a pool's configuration",
 	"decode-token":                             "print and verify a JWT (idpool only)",
+	"login mint":                               "a test login idpool accepts, for GetId without a real IdP (idpool only)",
 }
 
 // TopHelp is the screen of "idpool", "idpool help" and "idpool --help":
@@ -63,7 +64,7 @@ func TopHelp(server []Command) (string, error) {
 	for _, op := range m.Operations {
 		names = append(names, op.CLI)
 	}
-	names = append(names, "decode-token")
+	names = append(names, "decode-token", "login mint")
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-42s %s\n", n, purposes[n])
 	}

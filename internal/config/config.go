@@ -38,6 +38,9 @@ type Config struct {
 	// Lifetimes shortens vended credentials and tokens for testing (off
 	// unless enabled).
 	Lifetimes ops.LifetimesConfig `json:"lifetimes"`
+	// TestIssuer makes idpool a test identity provider outside
+	// development mode (idpool login mint; off unless enabled).
+	TestIssuer TestIssuer `json:"testIssuer"`
 
 	// Sections owned by later work, decoded by their packages.
 	STS       json.RawMessage `json:"sts,omitempty"`
@@ -45,6 +48,13 @@ type Config struct {
 	Keys      json.RawMessage `json:"keys,omitempty"`
 	// Faults are fault rules in force from the start (internal/faults).
 	Faults json.RawMessage `json:"faults,omitempty"`
+}
+
+// TestIssuer is the testIssuer section.
+type TestIssuer struct {
+	// Enabled turns the test issuer on in production mode (a config
+	// file): logins minted by this server verify here.
+	Enabled bool `json:"enabled,omitempty"`
 }
 
 // Account is one AWS account.

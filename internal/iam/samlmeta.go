@@ -92,3 +92,23 @@ func ParseMetadata(doc string) (*Metadata, error) {
 	}
 	return nil, errors.New("no IDPSSODescriptor")
 }
+
+// MetadataDocument writes a SAML 2.0 IdP metadata document: entityID, one
+// signing certificate (DER) and the single sign-on URL sso.
+func MetadataDocument(entityID string, cert []byte, sso string) string {
+	esc := func(s string) string {
+		var b strings.Builder
+		_ = xml.EscapeText(&b, []byte(s))
+		return b.String()
+	}
+	return `<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="` + esc(entityID) + `">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing">
+      <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>` +
+		base64.StdEncoding.EncodeToString(cert) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
+    </md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="` + esc(sso) + `"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`
+}

@@ -87,6 +87,30 @@ type LoginVerifier interface {
 	Peek(r LoginRequest) (l *VerifiedLogin, ok bool)
 }
 
+// MintRequest asks idpool's test issuer for a login (idpool login mint).
+// The caller has resolved what the provider needs from storage: OIDC or
+// SAML is the IAM provider of an OIDC or SAML login, Audience the client
+// id the token is for.
+type MintRequest struct {
+	// Account is the caller's account: the minted login verifies only for
+	// its pools.
+	Account string
+	// Provider is the Logins key the login is for.
+	Provider, Subject, Audience string
+	// Claims are added to the token (SAML: attributes).
+	Claims map[string]string
+	// Expires is when the login stops being valid.
+	Expires time.Time
+	OIDC    *iam.OIDCProvider
+	SAML    *iam.SAMLProvider
+}
+
+// LoginMinter mints test logins that a LoginVerifier accepts (development
+// mode, or the test issuer enabled in the config).
+type LoginMinter interface {
+	Mint(r MintRequest) (string, error)
+}
+
 // AssumeRequest asks an STS to exchange an identity-pool token for credentials.
 type AssumeRequest struct {
 	AccountID   string

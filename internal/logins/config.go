@@ -49,6 +49,10 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives verification failures' causes (never tokens).
 	Logger *slog.Logger
+	// TestIssuer, when set, is the key source of the logins it minted
+	// (development mode, or testIssuer.enabled in the config); nil: minted
+	// logins are refused like any token signed by an unknown key.
+	TestIssuer *TestIssuer
 }
 
 // UserPoolConfig says where a Cognito user pool's issuer is. A user pool

@@ -36,7 +36,7 @@ func (v *Verifier) openIDConnect(ctx context.Context, pool *storage.Pool, provid
 	if !strings.HasPrefix(iss, "https://") || strings.TrimPrefix(iss, "https://") != provider {
 		return nil, refuse(msgIssuer)
 	}
-	c, err := v.verifyIssuerToken(ctx, OIDCIssuer{Issuer: iss}, token)
+	c, err := v.verifyIssuerToken(ctx, pool.AccountID, OIDCIssuer{Issuer: iss}, token)
 	if err != nil {
 		return nil, err
 	}
@@ -48,17 +48,22 @@ func (v *Verifier) openIDConnect(ctx context.Context, pool *storage.Pool, provid
 }
 
 // verifyIssuerToken checks token's signature against is's keys (from its
-// discovery document when is.JWKSURL is empty), its iss and its times.
-func (v *Verifier) verifyIssuerToken(ctx context.Context, is OIDCIssuer, token string) (claims, error) {
-	jwks := is.JWKSURL
-	if jwks == "" {
-		u, err := v.fetch.jwksURL(ctx, is.Issuer)
-		if err != nil {
-			return nil, refuseCause(msgSignature, err)
+// discovery document when is.JWKSURL is empty; the test issuer's key of
+// account for a login it minted), its iss and its times.
+func (v *Verifier) verifyIssuerToken(ctx context.Context, account string, is OIDCIssuer, token string) (claims, error) {
+	ks, ok := v.testKeys(account, token)
+	if !ok {
+		jwks := is.JWKSURL
+		if jwks == "" {
+			u, err := v.fetch.jwksURL(ctx, is.Issuer)
+			if err != nil {
+				return nil, refuseCause(msgSignature, err)
+			}
+			jwks = u
 		}
-		jwks = u
+		ks = v.fetch.keySet(jwks)
 	}
-	c, err := verifiedClaims(ctx, v.fetch.keySet(jwks), token)
+	c, err := verifiedClaims(ctx, ks, token)
 	if err != nil {
 		return nil, err
 	}

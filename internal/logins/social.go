@@ -39,7 +39,7 @@ func (v *Verifier) socialOIDC(ctx context.Context, pool *storage.Pool, provider,
 	if iss := peek.str("iss"); iss != is.Issuer && "https://"+iss != is.Issuer {
 		return nil, refuse(msgIssuer)
 	}
-	c, err := v.verifyIssuerToken(ctx, is, token)
+	c, err := v.verifyIssuerToken(ctx, pool.AccountID, is, token)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,7 @@ type Verifier struct {
 	skew       time.Duration
 	now        func() time.Time
 	log        *slog.Logger
+	test       *TestIssuer
 }
 
 var _ identity.LoginVerifier = (*Verifier)(nil)
@@ -43,7 +44,7 @@ var _ identity.LoginVerifier = (*Verifier)(nil)
 func New(cfg Config) *Verifier {
 	v := &Verifier{
 		tokens: cfg.Tokens, userPools: cfg.UserPools, social: cfg.Social,
-		skew: cfg.Skew, now: cfg.Now, log: cfg.Logger,
+		skew: cfg.Skew, now: cfg.Now, log: cfg.Logger, test: cfg.TestIssuer,
 	}
 	if v.skew <= 0 {
 		v.skew = DefaultSkew

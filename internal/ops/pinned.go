@@ -29,7 +29,8 @@ func (s *Service) Extensions() []Operation {
 		}
 		return call(ctx, c, body)
 	}
-	return []Operation{pinned, Extension(SetLifetimesName, s.SetLifetimes), Extension(GetLifetimesName, s.GetLifetimes)}
+	return []Operation{pinned, Extension(SetLifetimesName, s.SetLifetimes), Extension(GetLifetimesName, s.GetLifetimes),
+		Extension(MintLoginName, s.MintLogin)}
 }
 
 func (s *Service) validatePinned(body []byte) error {

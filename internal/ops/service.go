@@ -45,6 +45,9 @@ type Config struct {
 	// configured ones.
 	ShortLifetimes bool
 	Lifetimes      LifetimesConfig
+	// Minter mints test logins (MintLogin): development mode, or the test
+	// issuer enabled in the config file; nil refuses MintLogin.
+	Minter identity.LoginMinter
 }
 
 // Service runs the 23 Cognito Identity operations.
@@ -66,6 +69,8 @@ type Service struct {
 	validate      func(op string, body []byte) *apierr.Error
 	// life holds the short lifetimes (nil: AWS's).
 	life *lifetimeTable
+	// minter is the test issuer (nil: test logins are off).
+	minter identity.LoginMinter
 }
 
 // New returns the operations over cfg.
@@ -80,6 +85,7 @@ func New(cfg Config) *Service {
 		log:      cfg.Logger,
 		pages:    cfg.Pages,
 		validate: cfg.Validate,
+		minter:   cfg.Minter,
 	}
 	if s.now == nil {
 		s.now = time.Now

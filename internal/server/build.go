@@ -158,7 +158,17 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	}
 	lcfg := logins.Config{Tokens: tok, HTTPClient: s.loginClient, Now: now, Logger: log}
 	lset.Apply(&lcfg)
+	if s.dev || s.cfg.TestIssuer.Enabled {
+		lcfg.TestIssuer = logins.NewTestIssuer(now)
+		if !s.dev {
+			log.Warn("the test issuer is on (testIssuer.enabled): logins minted by idpool login mint are accepted")
+		}
+	}
 	loginVerifier := logins.New(lcfg)
+	var minter identity.LoginMinter
+	if lcfg.TestIssuer != nil {
+		minter = loginVerifier
+	}
 	stsSvc, err := sts.New(ctx, sts.Config{Store: store, Tokens: tok, Logins: loginVerifier, Issuer: s.issuer,
 		DevTrustUnknownRoles: s.dev, ShortDurations: s.dev || s.cfg.Lifetimes.Enabled, Now: now, Logger: log})
 	if err != nil {
@@ -201,6 +211,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		// Short lifetimes: development mode, or enabled in the config.
 		ShortLifetimes: s.dev || s.cfg.Lifetimes.Enabled,
 		Lifetimes:      s.cfg.Lifetimes,
+		Minter:         minter,
 	})
 	operations := opsSvc.Operations()
 
@@ -212,6 +223,13 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	wellKnown := tok.Handler()
 	for _, p := range tok.Paths() {
 		extra[p] = wellKnown
+	}
+	if lcfg.TestIssuer != nil {
+		for _, a := range s.cfg.Accounts {
+			for p, h := range lcfg.TestIssuer.Handlers(s.issuer, a.ID) {
+				extra[p] = h
+			}
+		}
 	}
 
 	a := &app{store: store, tokens: tok}

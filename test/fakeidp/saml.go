@@ -5,10 +5,11 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
 	"math/big"
 	"testing"
 	"time"
+
+	"github.com/idpool/idpool/internal/iam"
 )
 
 // SAML is a SAML identity provider's signing key and self-signed
@@ -39,14 +40,5 @@ func NewSAML(t testing.TB, now time.Time) *SAML {
 
 // Metadata is the IdP's SAML 2.0 metadata document.
 func (s *SAML) Metadata() string {
-	return `<?xml version="1.0"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="` + s.EntityID + `">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing">
-      <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>` +
-		base64.StdEncoding.EncodeToString(s.Cert) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
-    </md:KeyDescriptor>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>`
+	return iam.MetadataDocument(s.EntityID, s.Cert, "https://idp.example.com/sso")
 }

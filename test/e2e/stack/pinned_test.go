@@ -1,19 +1,9 @@
 package stack
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/idpool/idpool/test/harness"
 )
@@ -22,31 +12,17 @@ import (
 // development account's keys unless unsigned.
 func callPinned(t *testing.T, s *harness.Server, body string, unsigned bool) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/", bytes.NewReader([]byte(body)))
-	if err != nil {
-		t.Fatal(err)
+	key, secret := harness.DevAccessKey, harness.DevSecretKey
+	if unsigned {
+		key, secret = "", ""
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "IdpoolService.CreateIdentityPoolWithId")
-	if !unsigned {
-		sum := sha256.Sum256([]byte(body))
-		creds := aws.Credentials{AccessKeyID: harness.DevAccessKey, SecretAccessKey: harness.DevSecretKey}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-identity", harness.Region, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	status, b := s.Extension(t, key, secret, "CreateIdentityPoolWithId", body)
 	var e struct {
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}
 	_ = json.Unmarshal(b, &e)
-	return resp.StatusCode, e.Type, e.Message + string(b)
+	return status, e.Type, e.Message + string(b)
 }
 
 // TestPinnedOperationValidatesAsCreateIdentityPool: the extension answers
