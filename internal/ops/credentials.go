@@ -99,7 +99,7 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 	case errors.Is(err, identity.ErrSTSUnavailable):
 		// Nothing is wrong with the pool: a retryable server-side
 		// failure, its cause in the request's error log line.
-		return nil, apierr.New(apierr.InternalError, msgSTSUnavailable).Wrap(err)
+		return nil, apierr.Unavailable(apierr.JSON, apierr.InternalError, msgSTSUnavailable, err)
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	default:
