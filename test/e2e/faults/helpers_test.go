@@ -6,19 +6,13 @@ package faults
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 
 	"github.com/idpool/idpool/test/harness"
@@ -48,22 +42,12 @@ func extension(t *testing.T, s *harness.Server, key, secret, name, body string) 
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "IdpoolService."+name)
-	sum := sha256.Sum256([]byte(body))
-	creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-identity", harness.Region, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	status, b := harness.SignedDo(t, req, []byte(body), aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}, "cognito-identity")
 	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatalf("%s: %d %s", name, resp.StatusCode, b)
+	if err := json.Unmarshal([]byte(b), &out); err != nil {
+		t.Fatalf("%s: %d %s", name, status, b)
 	}
-	return resp.StatusCode, out
+	return status, out
 }
 
 // addFault adds a rule for the development account and fails the test

@@ -56,8 +56,14 @@ func setRoles(s *harness.Server, pool string, roles map[string]string, mappings 
 	return err
 }
 
-func credentialsOf(s *harness.Server, identityID string) (*cognitoidentity.GetCredentialsForIdentityOutput, error) {
-	return s.Anonymous(harness.Region).GetCredentialsForIdentity(context.Background(), &cognitoidentity.GetCredentialsForIdentityInput{IdentityId: aws.String(identityID)})
+// credentialsOf is GetCredentialsForIdentity for a guest: its credentials.
+func credentialsOf(s *harness.Server, identityID string) (aws.Credentials, error) {
+	out, err := s.Anonymous(harness.Region).GetCredentialsForIdentity(context.Background(), &cognitoidentity.GetCredentialsForIdentityInput{IdentityId: aws.String(identityID)})
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	c := out.Credentials
+	return aws.Credentials{AccessKeyID: aws.ToString(c.AccessKeyId), SecretAccessKey: aws.ToString(c.SecretKey), SessionToken: aws.ToString(c.SessionToken)}, nil
 }
 
 // wantAPIError checks err's code, message and HTTP status.
@@ -139,12 +145,11 @@ func TestExternalSTSRoleForms(t *testing.T) {
 	}
 
 	// The example form: the STS vends, the credentials are its own.
-	cr, err := credentialsOf(front, guest)
+	vended, err := credentialsOf(front, guest)
 	if err != nil {
 		t.Fatalf("GetCredentialsForIdentity: %v\nfront:\n%s\nsts:\n%s", err, front.Logs(), stsSrv.Logs())
 	}
-	vended := credentials.NewStaticCredentialsProvider(aws.ToString(cr.Credentials.AccessKeyId), aws.ToString(cr.Credentials.SecretKey), aws.ToString(cr.Credentials.SessionToken))
-	who, err := awssts.New(awssts.Options{Region: harness.Region, BaseEndpoint: aws.String(stsSrv.URL), Credentials: vended, RetryMaxAttempts: 1}).
+	who, err := awssts.New(awssts.Options{Region: harness.Region, BaseEndpoint: aws.String(stsSrv.URL), Credentials: credentials.StaticCredentialsProvider{Value: vended}, RetryMaxAttempts: 1}).
 		GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 	if err != nil || !strings.HasSuffix(aws.ToString(who.Arn), ":assumed-role/guest/CognitoIdentityCredentials") {
 		t.Fatalf("caller %v %v", who, err)
