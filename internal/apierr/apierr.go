@@ -24,6 +24,9 @@ type Error struct {
 	// quiet: the cause is reported once elsewhere (a storage condition is
 	// logged once per episode), so the request path does not log it again.
 	quiet bool
+	// told: the Message of an internal error is written to clients as is
+	// (Unavailable); other internal errors get the generic text.
+	told bool
 }
 
 // Protocol is an error vocabulary: the codes of one wire protocol.
@@ -70,8 +73,19 @@ func (e *Error) IsQuiet() bool { return e.quiet }
 // takes no writes (full, read-only): its message is MsgCannotStore, sent
 // as is, and it is quiet (the store's health logs the episode once).
 func CannotStore(p Protocol, code string, cause error) *Error {
-	return (&Error{Code: code, Message: MsgCannotStore, Protocol: p, quiet: true}).Wrap(cause)
+	return Unavailable(p, code, MsgCannotStore, cause).Quiet()
 }
+
+// Unavailable is an internal error of a condition outside idpool (the
+// store full, an external STS down) that a client may retry: msg, which
+// must hold no internals, is sent as is; cause is logged.
+func Unavailable(p Protocol, code, msg string, cause error) *Error {
+	return (&Error{Code: code, Message: msg, Protocol: p, told: true}).Wrap(cause)
+}
+
+// Told reports whether e's Message is written to clients even though e is
+// an internal error (Unavailable).
+func (e *Error) Told() bool { return e.told }
 
 // Wrap returns a copy of e that carries cause for the logs.
 func (e *Error) Wrap(cause error) *Error {

@@ -171,9 +171,9 @@ func (c *Codec) WriteResult(w http.ResponseWriter, call *protocol.Call, requestI
 
 // WriteError implements protocol.Codec: AWS's envelope and headers. An
 // internal error is written with the generic text, whatever its cause,
-// but for the one that says the store cannot take writes (MsgCannotStore).
+// but for those that tell the client to retry (apierr.Unavailable).
 func (*Codec) WriteError(w http.ResponseWriter, _ *protocol.Call, _ string, e *apierr.Error) {
-	if e.Code == apierr.InternalError && e.Message != apierr.MsgCannotStore {
+	if e.Code == apierr.InternalError && !e.Told() {
 		e = apierr.Internal(nil)
 	}
 	// Every quoted value is bounded where it is quoted (apierr.Echo); the

@@ -6,6 +6,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/idpool/idpool/internal/iam"
@@ -135,8 +136,15 @@ type Credentials struct {
 	Expiration      time.Time
 }
 
-// CredentialVendor is an STS: the embedded one or an external one. Its errors
-// are reported to clients as InvalidIdentityPoolConfigurationException.
+// ErrSTSUnavailable is the error of an STS that could not answer: not
+// reachable, too slow, or failing on its side. Nothing is wrong with the
+// pool, and the client may retry.
+var ErrSTSUnavailable = errors.New("the STS could not be reached")
+
+// CredentialVendor is an STS: the embedded one or an external one. Its
+// refusals are reported to clients as
+// InvalidIdentityPoolConfigurationException; an error that is
+// ErrSTSUnavailable is a server-side failure (InternalErrorException).
 type CredentialVendor interface {
 	AssumeRoleWithWebIdentity(ctx context.Context, r AssumeRequest) (*Credentials, error)
 }

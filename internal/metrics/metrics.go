@@ -2,12 +2,15 @@
 // GET /metrics in the text exposition format. Labels are bounded: operation
 // names from the model (plus "unknown" and "query"), error codes that idpool
 // itself produces, and throttle reasons. Nothing identifies a caller, an
-// identity or a secret.
+// identity or a secret. The external STS's error codes are labelled up to a
+// fixed number of distinct codes.
 package metrics
 
 import (
 	"net/http"
+	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,13 +37,19 @@ const (
 // Metrics is one server's registry. It is not global: each server (and each
 // test) has its own.
 type Metrics struct {
-	reg       *prometheus.Registry
-	requests  *prometheus.CounterVec
-	throttled *prometheus.CounterVec
-	latency   *prometheus.HistogramVec
-	faults    *prometheus.CounterVec
-	storage   *prometheus.CounterVec
-	ops       map[string]*Op
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	throttled  *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	faults     *prometheus.CounterVec
+	storage    *prometheus.CounterVec
+	stsRefused *prometheus.CounterVec
+	stsDown    *prometheus.CounterVec
+	// stsCodes are the external STS's error codes labelled so far (at
+	// most maxSTSCodes; later ones count as "other").
+	stsCodes sync.Map
+	stsCodeN atomic.Int32
+	ops      map[string]*Op
 }
 
 // Op holds the pre-resolved children of one operation label, so the hot
@@ -81,9 +90,17 @@ func New(operations []string) *Metrics {
 			Name: "idpool_storage_write_failures_total",
 			Help: "Writes the store refused because it is full or read-only, by condition (full, read-only).",
 		}, []string{"condition"}),
+		stsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "idpool_external_sts_refusals_total",
+			Help: "AssumeRoleWithWebIdentity calls the external STS refused, by its error code.",
+		}, []string{"code"}),
+		stsDown: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "idpool_external_sts_unavailable_total",
+			Help: "AssumeRoleWithWebIdentity calls the external STS gave no usable answer to, by reason (unreachable, timeout, server-error).",
+		}, []string{"reason"}),
 		ops: make(map[string]*Op, len(operations)+2),
 	}
-	m.reg.MustRegister(m.requests, m.throttled, m.latency, m.faults, m.storage,
+	m.reg.MustRegister(m.requests, m.throttled, m.latency, m.faults, m.storage, m.stsRefused, m.stsDown,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, name := range append([]string{Unknown, Query}, operations...) {
 		m.ops[name] = &Op{
@@ -137,6 +154,41 @@ func (m *Metrics) StorageWriteFailed(condition string) {
 		return
 	}
 	m.storage.WithLabelValues(condition).Inc()
+}
+
+// maxSTSCodes bounds the code label of idpool_external_sts_refusals_total:
+// the codes come from another server, so their set is not idpool's to bound.
+const maxSTSCodes = 32
+
+// stsCode matches the codes labelled as they are (AWS's and MinIO's are
+// short CamelCase words).
+var stsCode = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.]{0,63}$`)
+
+// ExternalSTSRefused counts one refusal by the external STS with its error
+// code: the first maxSTSCodes well-formed codes get their own label, the
+// rest "other". A nil Metrics records nothing.
+func (m *Metrics) ExternalSTSRefused(code string) {
+	if m == nil {
+		return
+	}
+	label := "other"
+	if _, seen := m.stsCodes.Load(code); seen {
+		label = code
+	} else if stsCode.MatchString(code) && m.stsCodeN.Add(1) <= maxSTSCodes {
+		m.stsCodes.Store(code, true)
+		label = code
+	}
+	m.stsRefused.WithLabelValues(label).Inc()
+}
+
+// ExternalSTSUnavailable counts one call the external STS gave no usable
+// answer to, for reason (sts.ReasonUnreachable, ReasonTimeout,
+// ReasonServerError). A nil Metrics records nothing.
+func (m *Metrics) ExternalSTSUnavailable(reason string) {
+	if m == nil {
+		return
+	}
+	m.stsDown.WithLabelValues(reason).Inc()
 }
 
 // Handler serves the registry in the Prometheus text format.

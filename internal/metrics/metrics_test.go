@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -57,4 +58,29 @@ func BenchmarkDone(b *testing.B) {
 	for b.Loop() {
 		op.Done("", 300*time.Microsecond)
 	}
+}
+
+// The external STS's codes are its own: their label set is bounded here.
+func TestExternalSTSCodesBounded(t *testing.T) {
+	m := New(nil)
+	m.ExternalSTSRefused("AccessDenied")
+	m.ExternalSTSRefused("AccessDenied")
+	m.ExternalSTSRefused("<script>")
+	for i := 0; i < 40; i++ {
+		m.ExternalSTSRefused(fmt.Sprintf("Code%d", i))
+	}
+	m.ExternalSTSUnavailable("timeout")
+	body := scrape(t, m)
+	for _, want := range []string{`idpool_external_sts_refusals_total{code="AccessDenied"} 2`, `idpool_external_sts_refusals_total{code="Code30"} 1`,
+		`idpool_external_sts_refusals_total{code="other"} 10`, `idpool_external_sts_unavailable_total{reason="timeout"} 1`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	if strings.Contains(body, `code="Code31"`) || strings.Contains(body, `code="<script>"`) {
+		t.Error("a code past the bound, or a malformed one, got its own label")
+	}
+	var nilMetrics *Metrics
+	nilMetrics.ExternalSTSRefused("AccessDenied")
+	nilMetrics.ExternalSTSUnavailable("timeout")
 }

@@ -94,10 +94,18 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 		Duration:         time.Duration(s.lifetimes(pool.AccountID, pool.ID).Credentials),
 		Tags:             tags,
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+	case errors.Is(err, identity.ErrSTSUnavailable):
+		// Nothing is wrong with the pool: a retryable server-side
+		// failure, its cause in the request's error log line.
+		return nil, apierr.Unavailable(apierr.JSON, apierr.InternalError, msgSTSUnavailable, err)
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	default:
 		// The STS's reasons (trust policy, missing role) are the pool
-		// owner's business; the client gets AWS's generic text and the
-		// cause goes to the server's log through the wrapped error.
+		// owner's business; the client gets AWS's generic text (an
+		// external STS logs what it answered).
 		return nil, apierr.New(apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig).Wrap(err)
 	}
 	return &getCredentialsOutput{

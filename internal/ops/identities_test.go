@@ -2,11 +2,13 @@ package ops
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/idpool/idpool/internal/apierr"
+	"github.com/idpool/idpool/internal/identity"
 )
 
 func fb(sub string) map[string]string {
@@ -255,6 +257,13 @@ func TestCredentials(t *testing.T) {
 	f.sts.err = errors.New("trust policy denies")
 	_, err = f.svc.GetCredentialsForIdentity(f.ctx, anon(), &getCredentialsInput{IdentityId: g})
 	wantErr(t, err, apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig)
+	// An STS that gave no answer is a retryable server-side failure.
+	f.sts.err = fmt.Errorf("%w: http://sts.example (timeout)", identity.ErrSTSUnavailable)
+	_, err = f.svc.GetCredentialsForIdentity(f.ctx, anon(), &getCredentialsInput{IdentityId: g})
+	wantErr(t, err, apierr.InternalError, msgSTSUnavailable)
+	if e := apierr.As(err); e.Status() != 500 || !errors.Is(err, identity.ErrSTSUnavailable) {
+		t.Errorf("status %d, cause kept %v", e.Status(), errors.Is(err, identity.ErrSTSUnavailable))
+	}
 	f.svc.sts = nil
 	_, err = f.svc.GetCredentialsForIdentity(f.ctx, anon(), &getCredentialsInput{IdentityId: g})
 	wantErr(t, err, apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig)

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"regexp"
 	"slices"
 
 	"github.com/idpool/idpool/internal/apierr"
@@ -37,13 +36,10 @@ type getRolesOutput struct {
 	RoleMappings   map[string]roleMappingJSON `json:",omitempty"`
 }
 
-// roleARN matches an IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/PATH/NAME.
-var roleARN = regexp.MustCompile(`^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
-
 // SetIdentityPoolRoles replaces the pool's roles and role mappings.
 func (s *Service) SetIdentityPoolRoles(ctx context.Context, c *auth.Caller, in *setRolesInput) (*empty, error) {
 	for _, arn := range in.Roles {
-		if !roleARN.MatchString(arn) {
+		if !s.roleARNs.MatchString(arn) {
 			return nil, apierr.InvalidParameterf("Invalid role ARN: '%s'.", arn)
 		}
 	}
@@ -89,7 +85,7 @@ func (s *Service) roleMapping(key string, m roleMappingJSON) (storage.RoleMappin
 			return rm, apierr.InvalidParameterf("At most %d rules can be specified per identity provider; '%s' has %d.", s.limits.RulesPerRoleMapping, key, n)
 		}
 		for _, r := range m.RulesConfiguration.Rules {
-			if !roleARN.MatchString(r.RoleARN) {
+			if !s.roleARNs.MatchString(r.RoleARN) {
 				return rm, apierr.InvalidParameterf("Invalid role ARN: '%s'.", r.RoleARN)
 			}
 			rm.Rules = append(rm.Rules, storage.MappingRule(r))

@@ -8,6 +8,7 @@ import (
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/sts"
 )
 
 func TestPoolLifecycleAndIsolation(t *testing.T) {
@@ -116,6 +117,54 @@ func TestListIdentityPoolsPaging(t *testing.T) {
 	}
 	if len(seen) < 23 || pages != 5 {
 		t.Fatalf("seen %d pools in %d pages", len(seen), pages)
+	}
+}
+
+// With an external STS of another form, its role ARNs go wherever a role
+// ARN goes, and AWS's form no longer does.
+func TestRoleARNsOfTheSTS(t *testing.T) {
+	f := newFixture(t, Limits{})
+	p := f.pool("p")
+	minio := "arn:minio:iam:::role/dfOt7WuF2i6bU4x0ZGrL5rBY1Ek"
+	rules := func(arn string) *setRolesInput {
+		return &setRolesInput{IdentityPoolId: p.IdentityPoolId, Roles: map[string]string{},
+			RoleMappings: map[string]roleMappingJSON{"graph.facebook.com": {Type: "Rules", AmbiguousRoleResolution: "Deny",
+				RulesConfiguration: &rulesConfigJSON{Rules: []mappingRuleJSON{{Claim: "sub", MatchType: "Equals", Value: "alice", RoleARN: arn}}}}}}
+	}
+	roles := func(arn string) *setRolesInput {
+		return &setRolesInput{IdentityPoolId: p.IdentityPoolId, Roles: map[string]string{"authenticated": arn}}
+	}
+	_, err := f.svc.SetIdentityPoolRoles(f.ctx, f.caller, roles(minio))
+	wantErr(t, err, apierr.InvalidParameter, "Invalid role ARN: '"+minio+"'.")
+	_, err = f.svc.SetIdentityPoolRoles(f.ctx, f.caller, rules(minio))
+	wantErr(t, err, apierr.InvalidParameter, "Invalid role ARN: '"+minio+"'.")
+
+	var err2 error
+	f.svc.roleARNs, err2 = sts.RoleARNs(sts.KindMinIO, "")
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	for _, in := range []*setRolesInput{roles(minio), rules(minio)} {
+		if _, err := f.svc.SetIdentityPoolRoles(f.ctx, f.caller, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	aws := "arn:aws:iam::000000000000:role/Auth"
+	_, err = f.svc.SetIdentityPoolRoles(f.ctx, f.caller, roles(aws))
+	wantErr(t, err, apierr.InvalidParameter, "Invalid role ARN: '"+aws+"'.")
+	// CustomRoleArn names the pool's role; the STS is asked for it.
+	both := rules(minio)
+	both.Roles = roles(minio).Roles
+	both.RoleMappings["graph.facebook.com"] = roleMappingJSON{Type: "Rules", AmbiguousRoleResolution: "AuthenticatedRole", RulesConfiguration: both.RoleMappings["graph.facebook.com"].RulesConfiguration}
+	if _, err := f.svc.SetIdentityPoolRoles(f.ctx, f.caller, both); err != nil {
+		t.Fatal(err)
+	}
+	a := f.mustGetID(p.IdentityPoolId, fb("alice"))
+	if _, err := f.svc.GetCredentialsForIdentity(f.ctx, anon(), &getCredentialsInput{IdentityId: a, Logins: fb("alice"), CustomRoleArn: minio}); err != nil {
+		t.Fatal(err)
+	}
+	if req := f.sts.reqs[len(f.sts.reqs)-1]; req.RoleARN != minio {
+		t.Fatalf("role %s", req.RoleARN)
 	}
 }
 

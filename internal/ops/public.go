@@ -82,7 +82,15 @@ func (s *Service) GetOpenIdToken(ctx context.Context, c *auth.Caller, in *getOpe
 	if err != nil {
 		return nil, err
 	}
-	token, err := s.issue(ctx, res.pool, res.identity, res.logins, nil, time.Duration(s.lifetimes(res.pool.AccountID, res.pool.ID).OpenIdToken), nil)
+	// The pool's principal tags go into the token as in the enhanced
+	// flow's: the https://aws.amazon.com/tags claim is what any STS reads
+	// session tags from (AWS's own, Ceph RGW's), so the basic flow can use
+	// them too. [inf] Whether AWS adds them to this token is unverified.
+	var tags map[string]string
+	if res.identity.Authenticated {
+		tags = s.principalTags(res.pool, res.logins)
+	}
+	token, err := s.issue(ctx, res.pool, res.identity, res.logins, nil, time.Duration(s.lifetimes(res.pool.AccountID, res.pool.ID).OpenIdToken), tags)
 	if err != nil {
 		return nil, err
 	}

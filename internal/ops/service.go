@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/pagination"
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/sts"
 )
 
 // Config wires the operations to storage and the identity logic.
@@ -26,6 +28,9 @@ type Config struct {
 	// STS vends credentials; nil makes GetCredentialsForIdentity answer
 	// InvalidIdentityPoolConfigurationException.
 	STS identity.CredentialVendor
+	// RoleARNs are the role ARNs pools may name (roles, rules): the form the
+	// STS takes. Nil is AWS's form (sts.AWSRoleARNs).
+	RoleARNs *regexp.Regexp
 	// Pages signs and checks NextTokens (pagination.Open).
 	Pages  *pagination.Signer
 	Limits Limits
@@ -56,10 +61,12 @@ type Service struct {
 	tokens identity.TokenIssuer
 	logins identity.LoginVerifier
 	sts    identity.CredentialVendor
-	limits Limits
-	now    func() time.Time
-	log    *slog.Logger
-	pages  *pagination.Signer
+	// roleARNs are the role ARNs a pool may name (Config.RoleARNs).
+	roleARNs *regexp.Regexp
+	limits   Limits
+	now      func() time.Time
+	log      *slog.Logger
+	pages    *pagination.Signer
 	// noRoleHints remembers the pools whose missing roles were logged
 	// (development mode only; nil otherwise).
 	noRoleHints *hintOnce
@@ -80,6 +87,7 @@ func New(cfg Config) *Service {
 		tokens:   cfg.Tokens,
 		logins:   cfg.Logins,
 		sts:      cfg.STS,
+		roleARNs: cfg.RoleARNs,
 		limits:   cfg.Limits.WithDefaults(),
 		now:      cfg.Now,
 		log:      cfg.Logger,
@@ -89,6 +97,9 @@ func New(cfg Config) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.roleARNs == nil {
+		s.roleARNs = sts.AWSRoleARNs
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -151,6 +162,10 @@ const (
 	msgUnsupportedIdP  = "Token is not from a supported provider of this identity pool."
 	msgNoDevProvider   = "This identity pool does not support the specified developer provider."
 )
+
+// msgSTSUnavailable answers GetCredentialsForIdentity when the external STS
+// gave no usable answer. [inf] AWS's text for its own STS failing is unknown.
+const msgSTSUnavailable = "Credentials cannot be obtained right now. Please try again later."
 
 func poolNotFound(id string) *apierr.Error {
 	return apierr.NotFoundf("IdentityPool '%s' not found.", id)

@@ -54,8 +54,8 @@ type settings struct {
 	spec    string
 	dataDir string
 	issuer  string
-	// stsEndpoint is --sts-endpoint (over the config file's sts.endpoint).
-	stsEndpoint string
+	// stsFlags are the --sts-* flags (over the config file's sts section).
+	stsFlags stsSection
 
 	// In-process compositions (the fuzz targets, NewInProcess) set these;
 	// serve leaves them zero.
@@ -96,7 +96,7 @@ func resolve(o Options, addr string) (settings, error) {
 	if o.Issuer != "" {
 		s.issuer = o.Issuer
 	}
-	s.stsEndpoint = o.STSEndpoint
+	s.stsFlags = stsSection{Endpoint: o.STSEndpoint, Kind: o.STSKind, RoleARNPattern: o.STSRoleARNPattern, Timeout: o.STSTimeout}
 	if s.issuer == "" {
 		s.issuer = defaultIssuer(addr)
 	}
@@ -175,14 +175,15 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		return fail(err)
 	}
 	var vendor identity.CredentialVendor = stsSvc
-	if ep := firstNonEmpty(s.stsEndpoint, stsCfg.Endpoint); ep != "" {
-		region := firstNonEmpty(stsCfg.Region, "us-east-1")
-		ext, err := sts.NewExternal(sts.ExternalConfig{Endpoint: ep, Region: region})
-		if err != nil {
-			return fail(err)
-		}
+	stsCfg = stsCfg.over(s.stsFlags)
+	ext, roleARNs, err := stsCfg.external(log)
+	if err != nil {
+		return fail(err)
+	}
+	if ext != nil {
 		vendor = ext
-		log.Info("credentials come from an external STS", "endpoint", ep)
+		log.Info("credentials come from an external STS", "endpoint", stsCfg.Endpoint, "kind", firstNonEmpty(stsCfg.Kind, string(sts.KindAWS)),
+			"role_arn_pattern", stsCfg.RoleARNPattern)
 	}
 
 	// One verifier for both protocols: account keys, then vended credentials.
@@ -203,6 +204,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Tokens:   tok,
 		Logins:   loginVerifier,
 		STS:      vendor,
+		RoleARNs: roleARNs,
 		Limits:   s.cfg.Limits,
 		Now:      now,
 		Logger:   log,
@@ -240,6 +242,9 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	health.met.Store(met)
 	if met != nil {
 		met.TrackStorage(health.writable)
+		if ext != nil {
+			ext.Observe(met)
+		}
 	}
 	injector, err := faultInjector(s.cfg, store, met, log, now)
 	if err != nil {

@@ -17,13 +17,14 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		"IDPOOL_ADDR": ":9350", "IDPOOL_ISSUER": "https://id.example.com", "IDPOOL_STORE": "postgres://db/idpool",
 		"IDPOOL_DATA_DIR": "/data", "IDPOOL_STS_ENDPOINT": "http://sts:9000", "IDPOOL_LOG_FORMAT": "json",
 		"IDPOOL_LOG_LEVEL": "debug", "IDPOOL_CONFIG": "/etc/idpool.yaml", "IDPOOL_SEED": "/seed.yaml", "IDPOOL_PPROF": "127.0.0.1:6060",
+		"IDPOOL_STS_KIND": "minio", "IDPOOL_STS_ROLE_ARN_PATTERN": "arn:example:.*", "IDPOOL_STS_TIMEOUT": "3s",
 	}
 	o, err := parseFlagsEnv([]string{"--log-level", "warn"}, io.Discard, lookupIn(env))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Options{Addr: ":9350", Issuer: "https://id.example.com", Store: "postgres://db/idpool", DataDir: "/data",
-		STSEndpoint: "http://sts:9000", LogFormat: "json", LogLevel: "warn", ConfigFile: "/etc/idpool.yaml", Seed: "/seed.yaml", PprofAddr: "127.0.0.1:6060"}
+		STSEndpoint: "http://sts:9000", STSKind: "minio", STSRoleARNPattern: "arn:example:.*", STSTimeout: "3s", LogFormat: "json", LogLevel: "warn", ConfigFile: "/etc/idpool.yaml", Seed: "/seed.yaml", PprofAddr: "127.0.0.1:6060"}
 	if o != want {
 		t.Errorf("got  %+v\nwant %+v", o, want)
 	}

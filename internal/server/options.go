@@ -24,8 +24,13 @@ type Options struct {
 	// STSEndpoint sends credential requests to an external STS (AWS STS,
 	// MinIO, Ceph RGW, another idpool) instead of the embedded one.
 	STSEndpoint string
-	LogFormat   string
-	LogLevel    string
+	// STSKind, STSRoleARNPattern and STSTimeout describe the external STS:
+	// the form of its role ARNs and how long to wait for it.
+	STSKind           string
+	STSRoleARNPattern string
+	STSTimeout        string
+	LogFormat         string
+	LogLevel          string
 	// PprofAddr, when set, serves net/http/pprof on that loopback address.
 	PprofAddr string
 	// Seed is a stack file applied after migrations, before the listener
@@ -91,6 +96,9 @@ func newFlagSet(o *Options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.Store, "store", "", "storage: a SQLite file path, sqlite:///path or postgres://... (default: SQLite in --data-dir)")
 	fs.StringVar(&o.Issuer, "issuer", "", "public URL named in tokens as iss (default http://ADDR; http://localhost:PORT when ADDR is 0.0.0.0 or [::])")
 	fs.StringVar(&o.STSEndpoint, "sts-endpoint", "", "external STS URL for credentials (default: the embedded STS)")
+	fs.StringVar(&o.STSKind, "sts-kind", "", "the external STS's kind, which fixes the form of the role ARNs pools may name: aws, minio or ceph (default aws)")
+	fs.StringVar(&o.STSRoleARNPattern, "sts-role-arn-pattern", "", "regular expression for more role ARNs the external STS takes (matched whole)")
+	fs.StringVar(&o.STSTimeout, "sts-timeout", "", "how long one credentials request to the external STS may take, retries included (default 5s)")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.Seed, "seed", "", "stack file to apply at start-up, before serving (docs/stack-files.md)")
@@ -108,7 +116,7 @@ var serveGroups = []struct {
 	{"Listening", []string{"addr", "issuer"}},
 	{"Mode and configuration", []string{"config", "seed"}},
 	{"Storage", []string{"data-dir", "store"}},
-	{"Credentials", []string{"sts-endpoint"}},
+	{"Credentials", []string{"sts-endpoint", "sts-kind", "sts-role-arn-pattern", "sts-timeout"}},
 	{"Logging", []string{"log-format", "log-level"}},
 	{"Debugging", []string{"pprof"}},
 }
@@ -145,7 +153,7 @@ Examples:
   idpool serve --config idpool.yaml              # production: accounts, keys, limits from the file
   idpool serve --config idpool.yaml --store postgres://idpool:secret@db/idpool --addr 0.0.0.0:9350
   idpool serve --issuer https://id.example.com   # the public URL behind a TLS proxy, named in tokens
-  idpool serve --sts-endpoint http://127.0.0.1:9000   # vend credentials through MinIO's STS
+  idpool serve --sts-endpoint http://127.0.0.1:9000 --sts-kind minio   # vend credentials through MinIO's STS
   idpool serve --log-format json --log-level debug
 
 Then, from another shell:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"time"
 
 	"github.com/idpool/idpool/internal/pagination"
@@ -21,6 +22,64 @@ type stsSection struct {
 	Endpoint string `json:"endpoint"`
 	// Region signed into requests to the external STS.
 	Region string `json:"region"`
+	// Kind of the external STS (aws, minio, ceph; aws when empty): the
+	// form of the role ARNs pools may name.
+	Kind string `json:"kind"`
+	// RoleARNPattern is a regular expression for more role ARNs the
+	// external STS takes; an ARN must match it whole.
+	RoleARNPattern string `json:"roleArnPattern"`
+	// Timeout bounds each credentials request to the external STS, its
+	// retries included ("5s").
+	Timeout string `json:"timeout"`
+}
+
+// over returns c with the fields flags sets replaced (the flags win).
+func (c stsSection) over(flags stsSection) stsSection {
+	for _, f := range []struct{ dst, src *string }{
+		{&c.Endpoint, &flags.Endpoint}, {&c.Region, &flags.Region}, {&c.Kind, &flags.Kind},
+		{&c.RoleARNPattern, &flags.RoleARNPattern}, {&c.Timeout, &flags.Timeout},
+	} {
+		if *f.src != "" {
+			*f.dst = *f.src
+		}
+	}
+	return c
+}
+
+// Bounds of sts.timeout.
+const (
+	minSTSTimeout = 100 * time.Millisecond
+	maxSTSTimeout = 5 * time.Minute
+)
+
+// external returns the external STS c configures (nil: the embedded one
+// vends) and the role ARNs pools may name with it. Its settings without an
+// endpoint are an error: they would silently do nothing.
+func (c stsSection) external(log *slog.Logger) (*sts.External, *regexp.Regexp, error) {
+	if c.Endpoint == "" {
+		for _, f := range []struct{ name, v string }{{"kind", c.Kind}, {"roleArnPattern", c.RoleARNPattern}, {"timeout", c.Timeout}} {
+			if f.v != "" {
+				return nil, nil, fmt.Errorf("config sts.%s is set but there is no external STS: set sts.endpoint (or --sts-endpoint)", f.name)
+			}
+		}
+		return nil, nil, nil
+	}
+	roles, err := sts.RoleARNs(sts.Kind(c.Kind), c.RoleARNPattern)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config sts: %v", err)
+	}
+	var timeout time.Duration
+	if c.Timeout != "" {
+		timeout, err = time.ParseDuration(c.Timeout)
+		if err != nil || timeout < minSTSTimeout || timeout > maxSTSTimeout {
+			return nil, nil, fmt.Errorf("config sts.timeout %q: want a duration from %s to %s", c.Timeout, minSTSTimeout, maxSTSTimeout)
+		}
+	}
+	ext, err := sts.NewExternal(sts.ExternalConfig{Endpoint: c.Endpoint, Region: c.Region, Timeout: timeout, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return ext, roles, nil
 }
 
 // keysSection is the config file's "keys" section: the token signing keys.

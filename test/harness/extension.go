@@ -2,16 +2,11 @@ package harness
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // Extension posts body to idpool's IdpoolService.<name> on s, signed with
@@ -26,11 +21,8 @@ func (s *Server) Extension(t testing.TB, key, secret, name, body string) (int, [
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "IdpoolService."+name)
 	if key != "" {
-		sum := sha256.Sum256([]byte(body))
-		creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-identity", Region, time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		status, b := SignedDo(t, req, []byte(body), aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}, "cognito-identity")
+		return status, []byte(b)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
