@@ -29,6 +29,16 @@ type Role struct {
 	// AssumeRolePolicyDocument is the trust policy as the client sent it
 	// (decoded JSON text; IAM URL-encodes it only in responses).
 	AssumeRolePolicyDocument string `json:"trustPolicy"`
+	// InlinePolicies are the role's permission policies by name
+	// (PutRolePolicy), as sent. idpool stores them for the clients that
+	// manage roles (terraform, CloudFormation); its STS does not evaluate
+	// permissions, only trust.
+	InlinePolicies map[string]string `json:"inlinePolicies,omitempty"`
+	// AttachedPolicies are the managed policy ARNs attached
+	// (AttachRolePolicy), in attach order.
+	AttachedPolicies []string `json:"attachedPolicies,omitempty"`
+	// PermissionsBoundary is the boundary policy's ARN, "" when none.
+	PermissionsBoundary string `json:"permissionsBoundary,omitempty"`
 }
 
 // ARN is arn:aws:iam::ACCOUNT:role/PATH/NAME (PATH begins and ends with /).

@@ -14,6 +14,7 @@ const (
 	CodeMalformedPolicyDocument = "MalformedPolicyDocument"
 	CodeLimitExceeded           = "LimitExceeded"
 	CodeInvalidInput            = "InvalidInput"
+	CodeDeleteConflict          = "DeleteConflict"
 )
 
 // MaxTrustPolicyChars is IAM's default "Role trust policy length" quota;

@@ -166,27 +166,12 @@ func (s *Service) deleteOIDC(ctx context.Context, account string, form url.Value
 }
 
 func (s *Service) addClientID(ctx context.Context, account string, form url.Values) (any, error) {
-	var v awsquery.Validation
-	arn, name, err := arnParam(&v, form, "OpenIDConnectProviderArn", "openIDConnectProviderArn", "oidc-provider", account)
-	if err != nil {
-		return nil, err
-	}
 	client, ok := awsquery.Get(form, "ClientID")
-	if v.Required("clientID", ok) {
-		v.Length("clientID", client, 1, 255, false)
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx storage.Tx) error {
-		res, err := tx.GetResource(account, iam.KindOIDCProvider, name)
-		if err != nil {
-			return err
+	err := s.mutateOIDC(ctx, account, form, func(v *awsquery.Validation) {
+		if v.Required("clientID", ok) {
+			v.Length("clientID", client, 1, 255, false)
 		}
-		doc, err := iam.DecodeOIDCProvider(res.Doc)
-		if err != nil {
-			return err
-		}
+	}, func(doc *iam.OIDCProvider) error {
 		if slices.Contains(doc.ClientIDList, client) {
 			return nil // IAM succeeds quietly for a client id already listed
 		}
@@ -194,14 +179,9 @@ func (s *Service) addClientID(ctx context.Context, account string, form url.Valu
 			return apierr.Queryf(iam.CodeLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
 		}
 		doc.ClientIDList = append(doc.ClientIDList, client)
-		b, err := encodeDoc(doc)
-		if err != nil {
-			return err
-		}
-		res.Doc = b
-		return tx.PutResource(res)
+		return nil
 	})
-	return nil, storeErr(err, oidcNotFound(arn), "")
+	return nil, err
 }
 
 func dedupe(list []string) []string {

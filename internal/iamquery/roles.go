@@ -29,6 +29,14 @@ func (s *Service) createRole(ctx context.Context, account string, form url.Value
 		maxDur, _ = v.Int("maxSessionDuration", m, 3600, 43200)
 	}
 	tags := s.valid.tags(&v, form)
+	boundary := ""
+	if _, ok := awsquery.Get(form, "PermissionsBoundary"); ok {
+		b, err := policyARNParam(&v, form, "PermissionsBoundary", "permissionsBoundary", account)
+		if err != nil {
+			return nil, err
+		}
+		boundary = b
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -41,7 +49,7 @@ func (s *Service) createRole(ctx context.Context, account string, form url.Value
 	role := &iam.Role{
 		AccountID: account, RoleName: name, RoleID: iam.UniqueID("AROA", 21), Path: path,
 		Description: desc, MaxSessionDuration: int(maxDur), Tags: tags,
-		CreateDate: s.now().UTC().Truncate(1e9), AssumeRolePolicyDocument: doc,
+		CreateDate: s.now().UTC().Truncate(1e9), AssumeRolePolicyDocument: doc, PermissionsBoundary: boundary,
 	}
 	res, err := role.Resource()
 	if err != nil {
@@ -73,13 +81,9 @@ func (s *Service) getRole(ctx context.Context, account string, form url.Values) 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var role *iam.Role
-	err := s.store.View(ctx, func(r storage.Reader) (err error) {
-		role, err = iam.GetRole(r, account, name)
-		return err
-	})
+	role, err := s.viewRole(ctx, account, name)
 	if err != nil {
-		return nil, roleErr(err, name)
+		return nil, err
 	}
 	return roleResult{Role: toXML(role, true)}, nil
 }
@@ -90,7 +94,21 @@ func (s *Service) deleteRole(ctx context.Context, account string, form url.Value
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err := s.store.Update(ctx, func(tx storage.Tx) error { return tx.DeleteResource(account, iam.KindRole, iam.RoleKey(name)) })
+	err := s.store.Update(ctx, func(tx storage.Tx) error {
+		role, err := iam.GetRole(tx, account, name)
+		if err != nil {
+			return err
+		}
+		// IAM refuses to delete a role that still has policies; terraform
+		// and CloudFormation delete or detach them first.
+		if len(role.InlinePolicies) > 0 {
+			return apierr.Queryf(iam.CodeDeleteConflict, "Cannot delete entity, must delete policies first.")
+		}
+		if len(role.AttachedPolicies) > 0 {
+			return apierr.Queryf(iam.CodeDeleteConflict, "Cannot delete entity, must detach all policies first.")
+		}
+		return tx.DeleteResource(account, iam.KindRole, iam.RoleKey(name))
+	})
 	if err != nil {
 		return nil, roleErr(err, name)
 	}
@@ -108,22 +126,11 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, account string, fo
 	if err := iam.CheckTrustPolicy(doc, account, s.host); err != nil {
 		return nil, err
 	}
-	err := s.store.Update(ctx, func(tx storage.Tx) error {
-		role, err := iam.GetRole(tx, account, name)
-		if err != nil {
-			return err
-		}
-		role.AssumeRolePolicyDocument = doc
-		res, err := role.Resource()
-		if err != nil {
-			return err
-		}
-		return tx.PutResource(res)
+	_, err := s.mutateRole(ctx, account, name, func(r *iam.Role) error {
+		r.AssumeRolePolicyDocument = doc
+		return nil
 	})
-	if err != nil {
-		return nil, roleErr(err, name)
-	}
-	return nil, nil
+	return nil, err
 }
 
 // listPage is how many roles ListRoles reads from storage at a time while

@@ -1,6 +1,7 @@
 // Package iamquery is IAM's operation table on the Query protocol: roles
-// (CreateRole, GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy) and
-// OpenID Connect and SAML providers, signed with an account's long-term
+// (CreateRole, GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy, and
+// the inline, attached and boundary policies, tags and updates terraform
+// manages), OpenID Connect and SAML providers, and GetUser for root keys, signed with an account's long-term
 // keys. It decodes forms, opens the transactions and shapes the XML; the
 // records and their rules are package iam's. Each account sees only its own.
 package iamquery
@@ -78,17 +79,40 @@ func New(cfg Config) (*Service, error) {
 		"ListRoles":              s.listRoles,
 		"DeleteRole":             s.deleteRole,
 		"UpdateAssumeRolePolicy": s.updateAssumeRolePolicy,
+		// What terraform's aws_iam_role and CloudFormation's AWS::IAM::Role
+		// call besides (docs/stack-files.md "Terraform").
+		"PutRolePolicy":                 s.putRolePolicy,
+		"GetRolePolicy":                 s.getRolePolicy,
+		"DeleteRolePolicy":              s.deleteRolePolicy,
+		"ListRolePolicies":              s.listRolePolicies,
+		"AttachRolePolicy":              s.attachRolePolicy,
+		"DetachRolePolicy":              s.detachRolePolicy,
+		"ListAttachedRolePolicies":      s.listAttachedRolePolicies,
+		"PutRolePermissionsBoundary":    s.putRolePermissionsBoundary,
+		"DeleteRolePermissionsBoundary": s.deleteRolePermissionsBoundary,
+		"TagRole":                       s.tagRole,
+		"UntagRole":                     s.untagRole,
+		"ListRoleTags":                  s.listRoleTags,
+		"UpdateRole":                    s.updateRole,
+		"UpdateRoleDescription":         s.updateRoleDescription,
+		"ListInstanceProfilesForRole":   s.listInstanceProfilesForRole,
 	}
 	providers := map[string]actionFunc{
-		"CreateOpenIDConnectProvider":        s.createOIDC,
-		"GetOpenIDConnectProvider":           s.getOIDC,
-		"ListOpenIDConnectProviders":         s.listOIDC,
-		"DeleteOpenIDConnectProvider":        s.deleteOIDC,
-		"AddClientIDToOpenIDConnectProvider": s.addClientID,
-		"CreateSAMLProvider":                 s.createSAML,
-		"GetSAMLProvider":                    s.getSAML,
-		"ListSAMLProviders":                  s.listSAML,
-		"DeleteSAMLProvider":                 s.deleteSAML,
+		"CreateOpenIDConnectProvider":             s.createOIDC,
+		"GetOpenIDConnectProvider":                s.getOIDC,
+		"ListOpenIDConnectProviders":              s.listOIDC,
+		"DeleteOpenIDConnectProvider":             s.deleteOIDC,
+		"AddClientIDToOpenIDConnectProvider":      s.addClientID,
+		"RemoveClientIDFromOpenIDConnectProvider": s.removeClientID,
+		"UpdateOpenIDConnectProviderThumbprint":   s.updateThumbprint,
+		"TagOpenIDConnectProvider":                s.tagOIDC,
+		"UntagOpenIDConnectProvider":              s.untagOIDC,
+		"ListOpenIDConnectProviderTags":           s.listOIDCTags,
+		"GetUser":                                 s.getUser,
+		"CreateSAMLProvider":                      s.createSAML,
+		"GetSAMLProvider":                         s.getSAML,
+		"ListSAMLProviders":                       s.listSAML,
+		"DeleteSAMLProvider":                      s.deleteSAML,
 	}
 	s.actions = make(map[string]awsquery.Action, len(roles)+len(providers))
 	for name, fn := range roles {

@@ -9,15 +9,21 @@ import (
 
 // roleXML is IAM's Role shape.
 type roleXML struct {
-	Path                     string    `xml:"Path"`
-	RoleName                 string    `xml:"RoleName"`
-	RoleID                   string    `xml:"RoleId"`
-	Arn                      string    `xml:"Arn"`
-	CreateDate               string    `xml:"CreateDate"`
-	AssumeRolePolicyDocument string    `xml:"AssumeRolePolicyDocument"`
-	Description              string    `xml:"Description,omitempty"`
-	MaxSessionDuration       int       `xml:"MaxSessionDuration"`
-	Tags                     []iam.Tag `xml:"Tags>member,omitempty"`
+	Path                     string       `xml:"Path"`
+	RoleName                 string       `xml:"RoleName"`
+	RoleID                   string       `xml:"RoleId"`
+	Arn                      string       `xml:"Arn"`
+	CreateDate               string       `xml:"CreateDate"`
+	AssumeRolePolicyDocument string       `xml:"AssumeRolePolicyDocument"`
+	Description              string       `xml:"Description,omitempty"`
+	MaxSessionDuration       int          `xml:"MaxSessionDuration"`
+	Tags                     []iam.Tag    `xml:"Tags>member,omitempty"`
+	PermissionsBoundary      *boundaryXML `xml:"PermissionsBoundary,omitempty"`
+}
+
+type boundaryXML struct {
+	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"`
+	PermissionsBoundaryArn  string `xml:"PermissionsBoundaryArn"`
 }
 
 type roleResult struct {
@@ -40,6 +46,9 @@ func toXML(r *iam.Role, withTags bool) roleXML {
 	}
 	if withTags {
 		x.Tags = r.Tags
+	}
+	if r.PermissionsBoundary != "" {
+		x.PermissionsBoundary = &boundaryXML{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: r.PermissionsBoundary}
 	}
 	return x
 }
