@@ -343,25 +343,11 @@ func (a *applier) roles() error {
 		if wantPath == "" {
 			wantPath = "/"
 		}
-		sameRest := aws.ToString(r.Path) == wantPath && aws.ToString(r.Description) == want.Description &&
-			(want.MaxSessionDuration == 0 && aws.ToInt32(r.MaxSessionDuration) == 3600 || aws.ToInt32(r.MaxSessionDuration) == want.MaxSessionDuration) &&
-			sameTags(r.Tags, want.Tags)
-		switch {
-		case sameTrust && sameRest:
-			a.plan("unchanged", "role", want.RoleName, want.at.line, "")
-		case sameRest:
-			a.plan("update", "role", want.RoleName, want.at.line, "trust policy")
+		if aws.ToString(r.Path) != wantPath {
+			// IAM cannot move a role to another path.
+			a.plan("replace", "role", want.RoleName, want.at.line, "path changed (deleted and created again)")
 			err := a.act(func() error {
-				_, err := a.c.IAM.UpdateAssumeRolePolicy(a.ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(want.RoleName), PolicyDocument: aws.String(string(want.AssumeRolePolicyDocument))})
-				return err
-			})
-			if err != nil {
-				return a.fail(want.at.line, "updating role "+want.RoleName, err)
-			}
-		default:
-			a.plan("replace", "role", want.RoleName, want.at.line, "path, description, session duration or tags changed (deleted and created again)")
-			err := a.act(func() error {
-				if _, err := a.c.IAM.DeleteRole(a.ctx, &iam.DeleteRoleInput{RoleName: aws.String(want.RoleName)}); err != nil {
+				if err := a.deleteRole(want.RoleName); err != nil {
 					return err
 				}
 				return a.createRole(want)
@@ -369,6 +355,25 @@ func (a *applier) roles() error {
 			if err != nil {
 				return a.fail(want.at.line, "replacing role "+want.RoleName, err)
 			}
+			continue
+		}
+		inline, managed, err := rolePolicies(a.ctx, a.c, want.RoleName)
+		if err != nil {
+			return a.fail(want.at.line, "reading the policies of role "+want.RoleName, err)
+		}
+		state := roleState{description: aws.ToString(r.Description), maxSession: aws.ToInt32(r.MaxSessionDuration),
+			sameTags: sameTags(r.Tags, want.Tags), inline: inline, managed: managed}
+		changes := roleChanges(state, want)
+		if !sameTrust {
+			changes = append([]string{"trust policy"}, changes...)
+		}
+		if len(changes) == 0 {
+			a.plan("unchanged", "role", want.RoleName, want.at.line, "")
+			continue
+		}
+		a.plan("update", "role", want.RoleName, want.at.line, strings.Join(changes, ", "))
+		if err := a.act(func() error { return a.updateRole(want, state, sameTrust, stackTags(r.Tags)) }); err != nil {
+			return a.fail(want.at.line, "updating role "+want.RoleName, err)
 		}
 	}
 	a.pruneRoles = have
@@ -386,8 +391,38 @@ func (a *applier) createRole(r Role) error {
 	if r.MaxSessionDuration != 0 {
 		in.MaxSessionDuration = aws.Int32(r.MaxSessionDuration)
 	}
-	_, err := a.c.IAM.CreateRole(a.ctx, in)
-	return err
+	if _, err := a.c.IAM.CreateRole(a.ctx, in); err != nil {
+		return err
+	}
+	return a.syncPolicies(r, nil, nil)
+}
+
+// updateRole brings an existing role at the right path to want.
+func (a *applier) updateRole(want Role, r roleState, sameTrust bool, tags []Tag) error {
+	name := aws.String(want.RoleName)
+	if !sameTrust {
+		if _, err := a.c.IAM.UpdateAssumeRolePolicy(a.ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: name, PolicyDocument: aws.String(string(want.AssumeRolePolicyDocument))}); err != nil {
+			return err
+		}
+	}
+	if r.description != want.Description || r.maxSession != maxSession(want) {
+		if _, err := a.c.IAM.UpdateRole(a.ctx, &iam.UpdateRoleInput{RoleName: name, Description: aws.String(want.Description), MaxSessionDuration: aws.Int32(maxSession(want))}); err != nil {
+			return err
+		}
+	}
+	if set, drop := tagDiff(tags, want.Tags); len(set)+len(drop) > 0 {
+		if len(drop) > 0 {
+			if _, err := a.c.IAM.UntagRole(a.ctx, &iam.UntagRoleInput{RoleName: name, TagKeys: drop}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			if _, err := a.c.IAM.TagRole(a.ctx, &iam.TagRoleInput{RoleName: name, Tags: iamTags(set)}); err != nil {
+				return err
+			}
+		}
+	}
+	return a.syncPolicies(want, r.inline, r.managed)
 }
 
 // pruneIAM deletes the roles and providers the file does not declare,
@@ -396,10 +431,7 @@ func (a *applier) pruneIAM() error {
 	for _, name := range slices.Sorted(maps.Keys(a.pruneRoles)) {
 		r := a.pruneRoles[name]
 		a.plan("delete", "role", aws.ToString(r.RoleName), 0, "")
-		if err := a.act(func() error {
-			_, err := a.c.IAM.DeleteRole(a.ctx, &iam.DeleteRoleInput{RoleName: r.RoleName})
-			return err
-		}); err != nil {
+		if err := a.act(func() error { return a.deleteRole(aws.ToString(r.RoleName)) }); err != nil {
 			return a.fail(0, "deleting role "+aws.ToString(r.RoleName), err)
 		}
 	}

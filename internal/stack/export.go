@@ -167,6 +167,9 @@ func exportRole(ctx context.Context, c Clients, arn string) (*Role, error) {
 	if d := aws.ToInt32(r.MaxSessionDuration); d != 3600 {
 		role.MaxSessionDuration = d
 	}
+	if err := exportPolicies(ctx, c, role); err != nil {
+		return nil, fmt.Errorf("reading the policies of role %s: %w", name, err)
+	}
 	return role, nil
 }
 

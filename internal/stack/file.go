@@ -106,8 +106,18 @@ type Role struct {
 	MaxSessionDuration       int32      `yaml:"MaxSessionDuration,omitempty"`
 	AssumeRolePolicyDocument PolicyText `yaml:"AssumeRolePolicyDocument,omitempty"`
 	Tags                     []Tag      `yaml:"Tags,omitempty"`
+	// Policies are the role's inline permission policies, and
+	// ManagedPolicyArns the managed ones attached (CloudFormation's names).
+	Policies          []InlinePolicy `yaml:"Policies,omitempty"`
+	ManagedPolicyArns []string       `yaml:"ManagedPolicyArns,omitempty"`
 
 	at pos
+}
+
+// InlinePolicy is one of a role's inline permission policies.
+type InlinePolicy struct {
+	PolicyName     string     `yaml:"PolicyName,omitempty"`
+	PolicyDocument PolicyText `yaml:"PolicyDocument,omitempty"`
 }
 
 // Tag is an IAM tag.
@@ -381,9 +391,10 @@ func child(n *yaml.Node, key string) *yaml.Node {
 }
 
 var (
-	rePoolName = regexp.MustCompile(`^[\w ]{1,128}$`)
-	reRegion   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
-	reRoleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	rePoolName   = regexp.MustCompile(`^[\w ]{1,128}$`)
+	reRegion     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	reRoleName   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	rePolicyName = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
 )
 
 // check validates what needs no server, so a bad file changes nothing.
@@ -458,6 +469,24 @@ func (f *File) check() error {
 		}
 		if !json.Valid([]byte(r.AssumeRolePolicyDocument)) {
 			return bad(r.at.key("AssumeRolePolicyDocument"), "AssumeRolePolicyDocument of role %s is not valid JSON", r.RoleName)
+		}
+		names := map[string]bool{}
+		for _, p := range r.Policies {
+			if !rePolicyName.MatchString(p.PolicyName) {
+				return bad(r.at.key("Policies"), "a policy of role %s needs a PolicyName of 1 to 128 letters, digits and +=,.@_- (%q)", r.RoleName, clip(p.PolicyName))
+			}
+			if names[p.PolicyName] {
+				return bad(r.at.key("Policies"), "role %s names policy %s twice", r.RoleName, p.PolicyName)
+			}
+			names[p.PolicyName] = true
+			if !json.Valid([]byte(p.PolicyDocument)) {
+				return bad(r.at.key("Policies"), "PolicyDocument of policy %s of role %s is not valid JSON", p.PolicyName, r.RoleName)
+			}
+		}
+		for _, arn := range r.ManagedPolicyArns {
+			if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":policy/") {
+				return bad(r.at.key("ManagedPolicyArns"), "ManagedPolicyArns of role %s: %q is not a policy ARN", r.RoleName, clip(arn))
+			}
 		}
 	}
 	oidc := map[string]int{}
