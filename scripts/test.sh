@@ -21,7 +21,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-for dir in test/js test/browser test/e2e/logins/cognito-local testcontainers/node; do
+for dir in test/js test/browser test/e2e/logins/cognito-local testcontainers/node test/cdk; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi

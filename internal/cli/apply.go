@@ -7,18 +7,55 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
 	"github.com/idpool/idpool/internal/stack"
 )
 
-const applyUsage = "usage: " + progName + " apply -f FILE [--dry-run] [--prune] [--endpoint-url URL] [--region R] [--profile P]"
+const applyUsage = "usage: " + progName + " apply -f FILE [--dry-run] [--prune] [--endpoint-url URL] [--region R] [--profile P]\n" +
+	"       FILE a CloudFormation template: [--parameter KEY=VALUE ...] [--resource-value LOGICALID[.ATTR]=VALUE ...] [--stack-name NAME]"
 
 // apply runs "idpool apply": make the target match a stack file
 // (docs/stack-files.md).
 func (r *runner) apply(ctx context.Context, args []string, g *globals) error {
 	var file string
 	var o stack.Options
+	tmpl := stack.TemplateOptions{Parameters: map[string]string{}, ResourceValues: map[string]string{}}
+	pair := func(i *int, flag string, into map[string]string) error {
+		a := args[*i]
+		v, inline := strings.CutPrefix(a, flag+"=")
+		if !inline {
+			if *i+1 >= len(args) {
+				return &usageError{"argument " + flag + ": expected one argument"}
+			}
+			*i++
+			v = args[*i]
+		}
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return &paramError{fmt.Sprintf("%s %q: expected KEY=VALUE", flag, v)}
+		}
+		into[k] = val
+		return nil
+	}
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
+		case a == "--parameter" || strings.HasPrefix(a, "--parameter="):
+			if err := pair(&i, "--parameter", tmpl.Parameters); err != nil {
+				return err
+			}
+		case a == "--resource-value" || strings.HasPrefix(a, "--resource-value="):
+			if err := pair(&i, "--resource-value", tmpl.ResourceValues); err != nil {
+				return err
+			}
+		case a == "--stack-name":
+			if i+1 >= len(args) {
+				return &usageError{"argument " + a + ": expected one argument"}
+			}
+			i++
+			tmpl.StackName = args[i]
 		case a == "-f" || a == "--file":
 			if i+1 >= len(args) {
 				return &usageError{"argument " + a + ": expected one argument"}
@@ -41,7 +78,17 @@ func (r *runner) apply(ctx context.Context, args []string, g *globals) error {
 	if file == "" {
 		return &usageError{"the following arguments are required: -f/--file"}
 	}
-	f, err := stack.ReadFile(file)
+	text, err := os.ReadFile(file)
+	if err != nil {
+		return &paramError{err.Error()}
+	}
+	if stack.IsTemplate(text) {
+		return r.applyTemplate(ctx, file, text, tmpl, o, g)
+	}
+	if len(tmpl.Parameters)+len(tmpl.ResourceValues) > 0 || tmpl.StackName != "" {
+		return &paramError{file + ": --parameter, --resource-value and --stack-name are for CloudFormation templates; this is a stack file"}
+	}
+	f, err := stack.Parse(file, text)
 	if err != nil {
 		return &paramError{err.Error()}
 	}
@@ -63,6 +110,54 @@ func (r *runner) apply(ctx context.Context, args []string, g *globals) error {
 		return &applyError{err.Error()}
 	}
 	return err
+}
+
+// applyTemplate applies a CloudFormation template: AWS::AccountId is the
+// target's account (STS GetCallerIdentity with the same credentials),
+// AWS::Region the CLI's region.
+func (r *runner) applyTemplate(ctx context.Context, file string, text []byte, tmpl stack.TemplateOptions, o stack.Options, g *globals) error {
+	cfg, err := loadConfig(ctx, g, true)
+	if err != nil {
+		return err
+	}
+	r.endpoint = resolveEndpoint(g.endpointURL, os.Getenv)
+	stsClient := sts.NewFromConfig(cfg, func(so *sts.Options) {
+		if r.endpoint.url != "" {
+			so.BaseEndpoint = aws.String(r.endpoint.url)
+		}
+	})
+	who, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return &serviceError{code: api.ErrorCode(), message: api.ErrorMessage(), op: "GetCallerIdentity", retries: -1}
+	}
+	if err != nil {
+		return &fatalError{"GetCallerIdentity (for AWS::AccountId): " + err.Error()}
+	}
+	tmpl.Region, tmpl.AccountID = cfg.Region, aws.ToString(who.Account)
+	f, info, err := stack.ParseTemplate(file, text, tmpl)
+	if err != nil {
+		return &paramError{err.Error()}
+	}
+	for _, s := range info.Skipped {
+		fmt.Fprintf(r.stdout, "skipped   %s\n", s)
+	}
+	for _, p := range info.Placeholders {
+		fmt.Fprintf(r.stdout, "value     %s = %s (not held by idpool; set it with --resource-value %s=VALUE)\n", p[0], p[1], p[0])
+	}
+	o.Out = r.stdout
+	_, err = stack.Apply(ctx, f, stack.NewClients(cfg, r.endpoint.url), o)
+	var se *stack.Error
+	if errors.As(err, &se) {
+		return &applyError{err.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	for _, out := range info.Outputs {
+		fmt.Fprintf(r.stdout, "output    %s = %s\n", out[0], out[1])
+	}
+	return nil
 }
 
 // applyError is a stack file that did not apply: exit 254, like a

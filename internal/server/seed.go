@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,14 +29,34 @@ const seedRegion = "us-east-1"
 // matter; yet every change takes the wire's whole pipeline (SigV4,
 // validation, the operations' transactions) as "idpool apply" would.
 func seed(ctx context.Context, a *app, s settings, path string, log *slog.Logger) error {
-	f, err := stack.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("--seed: %w", err)
-	}
 	if len(s.cfg.Accounts) == 0 || len(s.cfg.Accounts[0].Keys) == 0 {
 		return errors.New("--seed: the config file has no account with keys to apply the seed as")
 	}
 	acct := s.cfg.Accounts[0]
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--seed: %w", err)
+	}
+	var f *stack.File
+	if stack.IsTemplate(text) {
+		// A CloudFormation template seeds the first account in us-east-1
+		// with its parameters' defaults and placeholder values.
+		var info *stack.Template
+		f, info, err = stack.ParseTemplate(path, text, stack.TemplateOptions{Region: seedRegion, AccountID: acct.ID})
+		if err == nil {
+			for _, sk := range info.Skipped {
+				log.Info("seed: skipped " + sk)
+			}
+			for _, out := range info.Outputs {
+				log.Info("seed: output", "name", out[0], "value", out[1])
+			}
+		}
+	} else {
+		f, err = stack.Parse(path, text)
+	}
+	if err != nil {
+		return fmt.Errorf("--seed: %w", err)
+	}
 	key := acct.Keys[0]
 	region := f.Region
 	if region == "" {
