@@ -1,0 +1,187 @@
+// Drives idpool's web console (/console/) in headless Chromium (Debian's,
+// through playwright-core) as a person would, and prints what it saw as
+// JSON on stdout; test/e2e/console asserts on it.
+//
+// usage: node console.mjs --url http://127.0.0.1:PORT --token GOOGLE_ID_TOKEN --out DIR
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { chromium } from "playwright-core";
+
+const { values } = parseArgs({
+  options: {
+    url: { type: "string" },
+    token: { type: "string" },
+    out: { type: "string" },
+    secret: { type: "string", default: "secret_marker_pool" },
+    chromium: { type: "string", default: process.env.IDPOOL_TEST_CHROMIUM || "/usr/bin/chromium" },
+    timeout: { type: "string", default: "20000" },
+  },
+});
+if (!values.url || !values.token || !values.out) {
+  console.error("usage: node console.mjs --url URL --token TOKEN --out DIR");
+  process.exit(2);
+}
+const timeout = Number(values.timeout);
+const base = values.url + "/console/";
+const res = { screenshots: [], violations: [], pageErrors: [], apiCalls: [] };
+
+const browser = await chromium.launch({
+  executablePath: values.chromium,
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+let lastPage = null;
+async function newPage() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  lastPage = page;
+  page.setDefaultTimeout(timeout);
+  page.on("pageerror", (e) => res.pageErrors.push(e.message));
+  // Chromium logs every 4xx answer ("Failed to load resource"): the AWS
+  // errors the console shows on purpose. Anything else is a page error.
+  page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) res.pageErrors.push("console: " + m.text()); });
+  page.on("request", (r) => { if (r.method() === "POST") res.apiCalls.push({ phase: res.phase, target: r.headers()["x-amz-target"] || r.postData()?.split("&")[0] || "", signed: !!r.headers()["authorization"] }); });
+  await page.exposeFunction("__violation", (v) => res.violations.push(v));
+  await page.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) => window.__violation(e.violatedDirective + " " + e.blockedURI)));
+  return page;
+}
+
+async function shoot(page, name) {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    const file = path.join(values.out, `${name}-${width}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    res.screenshots.push({ file, width, overflow });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+const text = (page, sel) => page.locator(sel).first().innerText();
+
+async function signIn(page, key, secret) {
+  await page.fill("#signin input[name=accessKeyId]", key);
+  await page.fill("#signin input[name=secretAccessKey]", secret);
+  await page.click("#signin button[type=submit]");
+}
+
+let exitCode = 0;
+try {
+  // 1. Signed out: whatever the address, only the sign-in form, no calls.
+  res.phase = "signedOut";
+  let page = await newPage();
+  await page.goto(base + "#/pools");
+  await page.waitForSelector("#signin");
+  res.signedOut = {
+    navHidden: await page.locator("#nav").isHidden(),
+    body: await page.locator("body").innerText(),
+    calls: res.apiCalls.filter((c) => c.phase === "signedOut").length,
+  };
+  // Keyboard: the key field has the focus, Tab moves to the secret.
+  res.signedOut.focused = await page.evaluate(() => document.activeElement.name);
+  await page.keyboard.press("Tab");
+  res.signedOut.afterTab = await page.evaluate(() => document.activeElement.name);
+
+  // 2. Wrong keys: the AWS error, not data.
+  res.phase = "wrongKeys";
+  await signIn(page, "test", "not-the-secret");
+  await page.waitForSelector("#signin-result [role=alert]");
+  res.wrongKeys = { error: await text(page, "#signin-result"), body: await page.locator("body").innerText(), navHidden: await page.locator("#nav").isHidden() };
+
+  // 3. Sign in.
+  res.phase = "signIn";
+  await signIn(page, "test", "test");
+  await page.waitForSelector("#nav a[href='#/pools']");
+  await page.waitForSelector("main table");
+  res.signedIn = { body: await page.locator("main").innerText(), who: await text(page, "#who") };
+  await shoot(page, "pools");
+
+  // 4. Create a pool with a Google client id.
+  res.phase = "create";
+  await page.click("#create-pool summary");
+  await page.fill("#create-pool input[name=IdentityPoolName]", "console_demo");
+  await page.check("#create-pool input[name=AllowUnauthenticatedIdentities]");
+  await page.check("#create-pool input[name=AllowClassicFlow]");
+  await page.fill("#create-pool textarea[name=SupportedLoginProviders]", "accounts.google.com=client-1");
+  await page.click("#create-pool button.primary");
+  await page.waitForSelector("#created-pool");
+  const poolId = await text(page, "#created-pool");
+  res.poolId = poolId;
+  await page.click("#created-pool");
+  await page.waitForSelector("#roles");
+
+  // 5. Roles and a Rules mapping, validated as typed.
+  res.phase = "roles";
+  await page.fill("#roles input[name=authenticated]", "arn:aws:iam::000000000000:role/user");
+  await page.fill("#roles textarea[name=RoleMappings]", '{"graph.facebook.com": {"Type": "Rules"');
+  res.invalidChecks = await text(page, "#mapping-checks");
+  await page.fill("#roles textarea[name=RoleMappings]", '{"graph.facebook.com": {"Type": "Token", "AmbiguousRoleResolution": "Deny"}}');
+  res.unknownProviderChecks = await text(page, "#mapping-checks");
+  await page.click("text=Insert a Rules mapping");
+  res.mapping = await page.inputValue("#roles textarea[name=RoleMappings]");
+  res.validChecks = await text(page, "#mapping-checks");
+  await page.click("#roles button.primary");
+  await page.waitForSelector("#roles .ok");
+  await shoot(page, "pool");
+
+  // 6. Try a login the mapping refuses (the token's team is not blue).
+  res.phase = "try";
+  await page.goto(base + "#/try?pool=" + encodeURIComponent(poolId) + "&provider=accounts.google.com");
+  await page.fill("textarea[name=token]", values.token);
+  await page.click("text=Try it");
+  await page.waitForSelector("#try-refused");
+  const stepSel = "#try-steps li[data-step=GetCredentialsForIdentity]";
+  await page.waitForFunction((sel) => { const li = document.querySelector(sel); return li && !li.textContent.includes("Loading the trace"); }, stepSel);
+  res.try = {
+    refused: await text(page, "#try-refused"),
+    steps: await page.locator("#try-steps > li").evaluateAll((lis) => lis.map((li) => ({ name: li.dataset.step, text: li.innerText, failed: li.className === "fail" }))),
+    traceUnavailable: await page.locator(stepSel + " .trace-unavailable").count() > 0,
+    cause: await page.locator(stepSel + " tr.cause").count() > 0 ? await text(page, stepSel + " tr.cause") : "",
+  };
+  await shoot(page, "try");
+
+  // 7. The trace view ("why") of the refused call, or the requests page.
+  res.phase = "trace";
+  if (await page.locator(stepSel + " a:text('Open the full trace')").count() > 0) {
+    await page.click(stepSel + " a:text('Open the full trace')");
+    await page.waitForSelector("#trace table");
+    res.trace = { view: await page.locator("main").innerText(), cause: await page.locator("#trace tr.cause").count() > 0 ? await text(page, "#trace tr.cause") : "" };
+  } else {
+    await page.goto(base + "#/requests");
+    await page.waitForSelector("#requests .trace-unavailable, #requests table");
+    res.trace = { view: await page.locator("main").innerText(), cause: "" };
+  }
+  await shoot(page, "trace");
+
+  // 8. The other pages load without an error.
+  res.phase = "pages";
+  res.pages = {};
+  for (const [name, hash, sel] of [["iam", "#/iam", "main h2"], ["keys", "#/keys", "main table"], ["identities", "#/pool/" + encodeURIComponent(poolId) + "/identities", "main table"],
+    ["developers", "#/pool/" + encodeURIComponent(poolId) + "/developers", "main h1"]]) {
+    await page.goto(base + hash);
+    await page.waitForSelector(sel);
+    await page.waitForFunction(() => !document.querySelector("main").innerText.includes("⏳"));
+    res.pages[name] = await page.locator("main").innerText();
+  }
+  await page.goto(base + "#/decode");
+  await page.fill("main textarea", values.token);
+  await page.waitForFunction(() => !document.querySelector("#decoded").innerText.includes("⏳"));
+  res.pages.decode = await page.locator("#decoded").innerText();
+  await shoot(page, "decode");
+
+  // 9. Signing out forgets the keys.
+  res.phase = "signOut";
+  await page.click("#signout");
+  await page.waitForSelector("#signin");
+  await page.goto(base + "#/pools");
+  await page.waitForSelector("#signin");
+  res.afterSignOut = { calls: res.apiCalls.filter((c) => c.phase === "signOut").length, storage: await page.evaluate(() => localStorage.length + sessionStorage.length + document.cookie.length) };
+} catch (e) {
+  res.fatal = `${res.phase}: ${e.message}`;
+  try { res.fatalMain = await lastPage.locator("main").innerText(); } catch { /* no page */ }
+  exitCode = 0;
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify(res, null, 2) + "\n");
+process.exit(exitCode);
