@@ -30,6 +30,32 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
+// fakeTraces answers the trace operations as their contract says:
+// GetTrace {RequestId} -> {Trace}, ListTraces -> {Traces, NextToken?},
+// ExplainCredentials -> {Trace, Outcome}.
+function fakeTraces(poolId) {
+  const identity = "us-east-1:00000000-0000-4000-8000-000000000001";
+  const summary = (id, op, outcome, errorType) => ({ RequestId: id, Operation: op, Time: "2026-12-07T03:00:00Z", IdentityPoolId: poolId, IdentityId: identity, Outcome: outcome, ...(errorType ? { ErrorType: errorType } : {}) });
+  const trace = {
+    ...summary("fake-req-1", "GetCredentialsForIdentity", "refused", "NotAuthorizedException"),
+    ErrorMessage: "The ambiguous role mapping rules denied this request.",
+    Steps: [
+      { Phase: "pool", Check: "pool", Result: "pass", Detail: "pool found", Facts: { IdentityPoolId: poolId } },
+      { Phase: "login", Check: "signature", Result: "pass", Detail: "accounts.google.com, key test-1", Facts: { kid: "test-1" } },
+      { Phase: "role", Check: "rule 1 team Equals blue", Result: "fail", Detail: "claim team is red, not blue", Facts: { claim: "team", value: "red", want: "blue" } },
+      { Phase: "role", Check: "AmbiguousRoleResolution", Result: "fail", Detail: "Deny: no rule matched", Facts: {} },
+      { Phase: "sts", Check: "not reached", Result: "info", Detail: "", Facts: {} },
+    ],
+  };
+  return {
+    ListTraces: (input) => (input.NextToken === "page-2"
+      ? { Traces: [summary("fake-req-3", "GetId", "ok")] }
+      : { Traces: [summary("fake-req-1", "GetCredentialsForIdentity", "refused", "NotAuthorizedException"), summary("fake-req-2", "GetId", "error", "InternalErrorException")], NextToken: "page-2" }),
+    GetTrace: (input) => ({ Trace: { ...trace, RequestId: input.RequestId } }),
+    ExplainCredentials: () => ({ Trace: trace, Outcome: { Error: { Type: "NotAuthorizedException", Message: "The ambiguous role mapping rules denied this request." } } }),
+  };
+}
+
 let lastPage = null;
 async function newPage() {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -103,6 +129,7 @@ try {
   await page.check("#create-pool input[name=AllowUnauthenticatedIdentities]");
   await page.check("#create-pool input[name=AllowClassicFlow]");
   await page.fill("#create-pool textarea[name=SupportedLoginProviders]", "accounts.google.com=client-1");
+  await page.fill("#create-pool input[name=DeveloperProviderName]", "login.console.dev");
   await page.click("#create-pool button.primary");
   await page.waitForSelector("#created-pool");
   const poolId = await text(page, "#created-pool");
@@ -113,6 +140,7 @@ try {
   // 5. Roles and a Rules mapping, validated as typed.
   res.phase = "roles";
   await page.fill("#roles input[name=authenticated]", "arn:aws:iam::000000000000:role/user");
+  await page.fill("#roles input[name=unauthenticated]", "arn:aws:iam::000000000000:role/guest");
   await page.fill("#roles textarea[name=RoleMappings]", '{"graph.facebook.com": {"Type": "Rules"');
   res.invalidChecks = await text(page, "#mapping-checks");
   await page.fill("#roles textarea[name=RoleMappings]", '{"graph.facebook.com": {"Type": "Token", "AmbiguousRoleResolution": "Deny"}}');
@@ -124,8 +152,20 @@ try {
   await page.waitForSelector("#roles .ok");
   await shoot(page, "pool");
 
-  // 6. Try a login the mapping refuses (the token's team is not blue).
+  // 6. Try logins: a guest and a developer user get credentials that sign
+  // STS GetCallerIdentity; a Google login the mapping refuses (its team is
+  // not blue) does not.
   res.phase = "try";
+  const tryURL = base + "#/try?pool=" + encodeURIComponent(poolId);
+  const steps = () => page.locator("#try-steps > li").evaluateAll((lis) => lis.map((li) => ({ name: li.dataset.step, text: li.innerText, failed: li.className === "fail" })));
+  await page.goto(tryURL);
+  await page.click("text=Try it");
+  await page.waitForSelector("#try-ok, #try-refused");
+  res.guest = { steps: await steps(), ok: await page.locator("#try-ok").count() > 0 };
+  await page.goto(tryURL + "&developer=dev-alice");
+  await page.click("text=Try it");
+  await page.waitForSelector("#try-ok, #try-refused");
+  res.developer = { steps: await steps(), ok: await page.locator("#try-ok").count() > 0 };
   await page.goto(base + "#/try?pool=" + encodeURIComponent(poolId) + "&provider=accounts.google.com");
   await page.fill("textarea[name=token]", values.token);
   await page.click("text=Try it");
@@ -134,7 +174,7 @@ try {
   await page.waitForFunction((sel) => { const li = document.querySelector(sel); return li && !li.textContent.includes("Loading the trace"); }, stepSel);
   res.try = {
     refused: await text(page, "#try-refused"),
-    steps: await page.locator("#try-steps > li").evaluateAll((lis) => lis.map((li) => ({ name: li.dataset.step, text: li.innerText, failed: li.className === "fail" }))),
+    steps: await steps(),
     traceUnavailable: await page.locator(stepSel + " .trace-unavailable").count() > 0,
     cause: await page.locator(stepSel + " tr.cause").count() > 0 ? await text(page, stepSel + " tr.cause") : "",
   };
@@ -160,6 +200,11 @@ try {
     ["developers", "#/pool/" + encodeURIComponent(poolId) + "/developers", "main h1"]]) {
     await page.goto(base + hash);
     await page.waitForSelector(sel);
+    if (name === "developers") {
+      await page.fill("main input[name=DeveloperUserIdentifier]", "dev-alice");
+      await page.click("text=Look up");
+      await page.waitForSelector("#dev-results table");
+    }
     await page.waitForFunction(() => !document.querySelector("main").innerText.includes("⏳"));
     res.pages[name] = await page.locator("main").innerText();
   }
@@ -169,7 +214,41 @@ try {
   res.pages.decode = await page.locator("#decoded").innerText();
   await shoot(page, "decode");
 
-  // 9. Signing out forgets the keys.
+  // 9. The trace views against the contract of the trace operations,
+  // answered here by the browser (page.route) as the traces branch's
+  // server will answer them.
+  res.phase = "fakeTraces";
+  const fake = fakeTraces(poolId);
+  res.fake = { bodies: [] };
+  await page.route("**/*", async (route) => {
+    const r = route.request();
+    const target = r.headers()["x-amz-target"] || "";
+    const op = target.replace("IdpoolService.", "");
+    if (r.method() !== "POST" || !target.startsWith("IdpoolService.") || !fake[op]) return route.continue();
+    const input = JSON.parse(r.postData() || "{}");
+    res.fake.bodies.push({ op, input, signed: (r.headers()["authorization"] || "").includes("/cognito-identity/aws4_request") });
+    await route.fulfill({ status: 200, contentType: "application/x-amz-json-1.1", headers: { "x-amzn-RequestId": "fake-call" }, body: JSON.stringify(fake[op](input)) });
+  });
+  await page.goto(base + "#/requests?pool=" + encodeURIComponent(poolId));
+  await page.waitForSelector("#requests table");
+  res.fake.page1 = await text(page, "#requests");
+  await page.click("#requests button.next");
+  await page.waitForFunction(() => document.querySelector("#requests").innerText.includes("Page 2"));
+  res.fake.page2 = await text(page, "#requests");
+  await page.goto(base + "#/trace/fake-req-1");
+  await page.waitForSelector("#trace table");
+  res.fake.causeRows = await page.locator("#trace tr.cause").count();
+  res.fake.cause = await text(page, "#trace tr.cause");
+  res.fake.summary = await text(page, "#trace .cause-summary");
+  await shoot(page, "trace-view");
+  await page.goto(tryURL + "&provider=accounts.google.com");
+  await page.fill("textarea[name=token]", values.token);
+  await page.click("text=Explain credentials (dry run)");
+  await page.waitForSelector("#explain table");
+  res.fake.explain = await text(page, "#explain");
+  await page.unroute("**/*");
+
+  // 10. Signing out forgets the keys.
   res.phase = "signOut";
   await page.click("#signout");
   await page.waitForSelector("#signin");

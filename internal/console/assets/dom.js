@@ -16,7 +16,7 @@ export function h(tag, attrs, ...kids) {
 
 export function append(el, kids) {
   for (const k of kids.flat(Infinity)) {
-    if (k === null || k === undefined || k === false) continue;
+    if (k === null || k === undefined || k === false || k === "") continue;
     el.append(k instanceof Node ? k : document.createTextNode(String(k)));
   }
   return el;
@@ -69,12 +69,14 @@ export function busyButton(label, cls, fn, out) {
   return b;
 }
 
+// table renders rows; on a phone each row becomes a card whose cells are
+// labelled by their column (CSS), so the ARIA roles keep it a table.
 export function table(columns, rows, rowClass) {
-  return h("div", { class: "scroll" }, h("table", {},
-    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c.title)))),
-    h("tbody", {}, rows.length === 0 ? h("tr", {}, h("td", { colspan: String(columns.length), class: "note" }, "None.")) :
-      rows.map((r) => h("tr", { class: rowClass ? rowClass(r) : null },
-        columns.map((c) => h("td", { class: c.mono ? "mono" : null }, c.cell(r))))))));
+  return h("div", { class: "scroll" }, h("table", { role: "table" },
+    h("thead", {}, h("tr", { role: "row" }, columns.map((c) => h("th", { scope: "col", role: "columnheader" }, c.title)))),
+    h("tbody", {}, rows.length === 0 ? h("tr", { role: "row" }, h("td", { colspan: String(columns.length), class: "note", role: "cell" }, "None.")) :
+      rows.map((r) => h("tr", { class: rowClass ? rowClass(r) : null, role: "row" },
+        columns.map((c) => h("td", { class: c.mono ? "mono" : null, role: "cell", "data-label": c.title }, c.cell(r))))))));
 }
 
 export function facts(obj) {

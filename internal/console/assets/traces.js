@@ -53,7 +53,7 @@ export function traceView(t, compact) {
     h("p", {}, h("span", { class: "marker" }, outcomeText(t.Outcome)), t.ErrorType ? [" ", h("strong", {}, t.ErrorType)] : "", t.ErrorMessage ? ": " + t.ErrorMessage : ""),
     causeBox,
     table([
-      { title: "#", cell: (s) => String(steps.indexOf(s) + 1) },
+      { title: "Step", cell: (s) => String(steps.indexOf(s) + 1) },
       { title: "Result", cell: (s) => h("span", { class: "marker" }, (MARK[s.Result] || "?") + " " + s.Result, steps.indexOf(s) === cause ? h("span", {}, " " + MARK.cause) : "") },
       { title: "Phase", cell: (s) => s.Phase },
       { title: "Check", cell: (s) => s.Check },
@@ -108,7 +108,7 @@ export function tryPage(params) {
   async function step(name, fn, optional) {
     const status = h("span", { class: "marker" }, "⏳ running…");
     const detail = h("div", {});
-    const tr = h("div", { class: "card" });
+    const tr = h("div", { class: "trace-box" });
     const li = h("li", { "data-step": name }, h("strong", {}, name), " ", status, detail, tr);
     steps.append(li);
     try {
@@ -170,7 +170,7 @@ export function tryPage(params) {
         const r = await query("sts", "GetCallerIdentity", {}, { accessKeyId: cr.AccessKeyId, secretAccessKey: cr.SecretKey, sessionToken: cr.SessionToken }, region);
         return { ...r, summary: "signed with the vended credentials: " + r.data.Arn };
       });
-      clear(out, h("p", { class: "ok" }, MARK.ok + " The login got credentials."));
+      clear(out, h("p", { class: "ok", id: "try-ok" }, MARK.ok + " The login got credentials."));
     } catch (e) {
       clear(out, h("p", { class: "bad", id: "try-refused" }, MARK.fail + " Stopped: ", e.type || "Error", e.message ? ": " + e.message : ""));
     }

@@ -85,6 +85,23 @@ type result struct {
 		View  string `json:"view"`
 		Cause string `json:"cause"`
 	} `json:"trace"`
+	Guest, Developer struct {
+		Steps []struct {
+			Name   string `json:"name"`
+			Text   string `json:"text"`
+			Failed bool   `json:"failed"`
+		} `json:"steps"`
+		OK bool `json:"ok"`
+	}
+	Fake struct {
+		Bodies []struct {
+			Op     string         `json:"op"`
+			Input  map[string]any `json:"input"`
+			Signed bool           `json:"signed"`
+		} `json:"bodies"`
+		Page1, Page2, Cause, Summary, Explain string
+		CauseRows                             int `json:"causeRows"`
+	} `json:"fake"`
 	Pages        map[string]string `json:"pages"`
 	AfterSignOut struct {
 		Calls   int `json:"calls"`
@@ -200,6 +217,65 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("try a login: refusal %q", r.Try.Refused)
 	}
 
+	// A guest and a developer user get credentials that sign STS.
+	for name, flow := range map[string]struct {
+		steps []string
+		arn   string
+	}{"guest": {[]string{"GetId", "GetOpenIdToken", "GetCredentialsForIdentity", "GetCallerIdentity"}, "assumed-role/guest/"},
+		"developer": {[]string{"GetOpenIdTokenForDeveloperIdentity", "GetCredentialsForIdentity", "GetCallerIdentity"}, "assumed-role/user/"}} {
+		got := r.Guest
+		if name == "developer" {
+			got = r.Developer
+		}
+		var names []string
+		for _, st := range got.Steps {
+			names = append(names, st.Name)
+		}
+		last := ""
+		if len(got.Steps) > 0 {
+			last = got.Steps[len(got.Steps)-1].Text
+		}
+		// GetOpenIdToken is refused (basic flow and role mappings) without
+		// stopping the flow, so only the outcome and the STS answer count.
+		if !got.OK || strings.Join(names, ",") != strings.Join(flow.steps, ",") || !strings.Contains(last, "arn:aws:sts::000000000000:"+flow.arn) {
+			t.Errorf("try a login as a %s: %+v", name, got)
+		}
+	}
+
+	// The trace views, against the operations' contract (answered in the
+	// browser): paging, the first failing step as the cause, the dry run.
+	f := r.Fake
+	if !strings.Contains(f.Page1, "✗ refused NotAuthorizedException") || !strings.Contains(f.Page1, "⚠ error InternalErrorException") ||
+		!strings.Contains(f.Page1, "Next page") || !strings.Contains(f.Page2, "fake-req-3") || !strings.Contains(f.Page2, "✓ ok") {
+		t.Errorf("recent requests: page 1 %q, page 2 %q", f.Page1, f.Page2)
+	}
+	if f.CauseRows != 1 || !strings.Contains(f.Cause, "rule 1 team Equals blue") || !strings.Contains(f.Cause, "◀ cause") ||
+		!strings.Contains(f.Summary, "step 3, role / rule 1 team Equals blue: claim team is red, not blue") {
+		t.Errorf("trace view: %d cause rows %q, summary %q", f.CauseRows, f.Cause, f.Summary)
+	}
+	if !strings.Contains(f.Explain, "Would refuse: NotAuthorizedException") || !strings.Contains(f.Explain, "◀ cause") {
+		t.Errorf("explain credentials: %q", f.Explain)
+	}
+	ops := map[string]bool{}
+	for _, b := range f.Bodies {
+		ops[b.Op] = true
+		if !b.Signed {
+			t.Errorf("%s was not signed for cognito-identity", b.Op)
+		}
+		if b.Op == "ListTraces" && b.Input["IdentityPoolId"] != r.PoolID {
+			t.Errorf("ListTraces filter: %v", b.Input)
+		}
+		if b.Op == "ExplainCredentials" {
+			logins, _ := b.Input["Logins"].(map[string]any)
+			if b.Input["IdentityPoolId"] != r.PoolID || logins["accounts.google.com"] != minted.Token {
+				t.Errorf("ExplainCredentials input: %v", b.Input)
+			}
+		}
+	}
+	if !ops["ListTraces"] || !ops["GetTrace"] || !ops["ExplainCredentials"] {
+		t.Errorf("trace operations called: %v", ops)
+	}
+
 	t.Run("trace names the failing rule", func(t *testing.T) {
 		if r.Try.TraceUnavailable {
 			t.Skip("decision traces are not on this branch yet (IdpoolService.GetTrace is unknown; the console said so: " +
@@ -210,7 +286,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	})
 
-	for name, want := range map[string]string{"iam": "console_oidc_role", "keys": "RSA", "identities": "us-east-1:", "developers": "LookupDeveloperIdentity", "decode": "\"team\": \"red\""} {
+	for name, want := range map[string]string{"iam": "console_oidc_role", "keys": "RSA", "identities": "us-east-1:", "developers": "dev-alice", "decode": "\"team\": \"red\""} {
 		if !strings.Contains(r.Pages[name], want) || strings.Contains(r.Pages[name], "✗ ") {
 			t.Errorf("page %s: want %q, no error:\n%s", name, want, r.Pages[name])
 		}
