@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -315,6 +316,9 @@ func TestConsoleInBrowser(t *testing.T) {
 // TestConsoleServing checks what the console serves, from outside a browser.
 func TestConsoleServing(t *testing.T) {
 	dev := harness.Start(t, harness.Options{})
+	if !dev.WaitLog(`msg="web console" url=`+dev.URL+"/console/", 5*time.Second) {
+		t.Errorf("the development server does not log where its console is:\n%s", dev.Logs())
+	}
 	resp, err := http.Get(dev.URL + "/console/")
 	if err != nil {
 		t.Fatal(err)
