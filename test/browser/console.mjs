@@ -23,7 +23,8 @@ if (!values.url || !values.token || !values.out) {
 }
 const timeout = Number(values.timeout);
 const base = values.url + "/console/";
-const res = { screenshots: [], violations: [], pageErrors: [], apiCalls: [] };
+const started = Date.now();
+const res = { timings: {}, screenshots: [], violations: [], pageErrors: [], apiCalls: [], preflights: 0 };
 
 const browser = await chromium.launch({
   executablePath: values.chromium,
@@ -66,6 +67,7 @@ async function newPage() {
   // Chromium logs every 4xx answer ("Failed to load resource"): the AWS
   // errors the console shows on purpose. Anything else is a page error.
   page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) res.pageErrors.push("console: " + m.text()); });
+  page.on("request", (r) => { if (r.method() === "OPTIONS") res.preflights++; });
   page.on("request", (r) => { if (r.method() === "POST") res.apiCalls.push({ phase: res.phase, target: r.headers()["x-amz-target"] || r.postData()?.split("&")[0] || "", signed: !!r.headers()["authorization"] }); });
   await page.exposeFunction("__violation", (v) => res.violations.push(v));
   await page.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) => window.__violation(e.violatedDirective + " " + e.blockedURI)));
@@ -95,6 +97,7 @@ let exitCode = 0;
 try {
   // 1. Signed out: whatever the address, only the sign-in form, no calls.
   res.phase = "signedOut";
+  res.timings.signedOut = Date.now() - started;
   let page = await newPage();
   await page.goto(base + "#/pools");
   await page.waitForSelector("#signin");
@@ -110,12 +113,14 @@ try {
 
   // 2. Wrong keys: the AWS error, not data.
   res.phase = "wrongKeys";
+  res.timings.wrongKeys = Date.now() - started;
   await signIn(page, "test", "not-the-secret");
   await page.waitForSelector("#signin-result [role=alert]");
   res.wrongKeys = { error: await text(page, "#signin-result"), body: await page.locator("body").innerText(), navHidden: await page.locator("#nav").isHidden() };
 
   // 3. Sign in.
   res.phase = "signIn";
+  res.timings.signIn = Date.now() - started;
   await signIn(page, "test", "test");
   await page.waitForSelector("#nav a[href='#/pools']");
   await page.waitForSelector("main table");
@@ -124,6 +129,7 @@ try {
 
   // 4. Create a pool with a Google client id.
   res.phase = "create";
+  res.timings.create = Date.now() - started;
   await page.click("#create-pool summary");
   await page.fill("#create-pool input[name=IdentityPoolName]", "console_demo");
   await page.check("#create-pool input[name=AllowUnauthenticatedIdentities]");
@@ -139,6 +145,7 @@ try {
 
   // 5. Roles and a Rules mapping, validated as typed.
   res.phase = "roles";
+  res.timings.roles = Date.now() - started;
   await page.fill("#roles input[name=authenticated]", "arn:aws:iam::000000000000:role/user");
   await page.fill("#roles input[name=unauthenticated]", "arn:aws:iam::000000000000:role/guest");
   await page.fill("#roles textarea[name=RoleMappings]", '{"graph.facebook.com": {"Type": "Rules"');
@@ -152,10 +159,29 @@ try {
   await page.waitForSelector("#roles .ok");
   await shoot(page, "pool");
 
+  // Settings, tags (set, then one removed) and principal tags.
+  res.phase = "edit";
+  res.timings.edit = Date.now() - started;
+  await page.fill("#settings input[name=IdentityPoolName]", "console_demo_2");
+  await page.click("#settings button.primary");
+  await page.waitForSelector("#settings .ok");
+  await page.fill("#tags textarea", "team=console\nstage=test");
+  await page.click("#tags button.primary");
+  await page.waitForSelector("#tags .ok");
+  await page.fill("#tags textarea", "team=console");
+  await page.click("#tags button.primary");
+  await page.waitForSelector("#tags .ok:text('1 removed')");
+  res.tagsSaved = await text(page, "#tags .ok");
+  await page.waitForSelector("#principal-tags textarea");
+  await page.fill("#principal-tags textarea", "dept=team");
+  await page.click("#principal-tags button.primary");
+  await page.waitForSelector("#principal-tags .ok");
+
   // 6. Try logins: a guest and a developer user get credentials that sign
   // STS GetCallerIdentity; a Google login the mapping refuses (its team is
   // not blue) does not.
   res.phase = "try";
+  res.timings.try = Date.now() - started;
   const tryURL = base + "#/try?pool=" + encodeURIComponent(poolId);
   const steps = () => page.locator("#try-steps > li").evaluateAll((lis) => lis.map((li) => ({ name: li.dataset.step, text: li.innerText, failed: li.className === "fail" })));
   await page.goto(tryURL);
@@ -182,6 +208,7 @@ try {
 
   // 7. The trace view ("why") of the refused call, or the requests page.
   res.phase = "trace";
+  res.timings.trace = Date.now() - started;
   if (await page.locator(stepSel + " a:text('Open the full trace')").count() > 0) {
     await page.click(stepSel + " a:text('Open the full trace')");
     await page.waitForSelector("#trace table");
@@ -195,6 +222,7 @@ try {
 
   // 8. The other pages load without an error.
   res.phase = "pages";
+  res.timings.pages = Date.now() - started;
   res.pages = {};
   for (const [name, hash, sel] of [["iam", "#/iam", "main h2"], ["keys", "#/keys", "main table"], ["identities", "#/pool/" + encodeURIComponent(poolId) + "/identities", "main table"],
     ["developers", "#/pool/" + encodeURIComponent(poolId) + "/developers", "main h1"]]) {
@@ -218,6 +246,7 @@ try {
   // answered here by the browser (page.route) as the traces branch's
   // server will answer them.
   res.phase = "fakeTraces";
+  res.timings.fakeTraces = Date.now() - started;
   const fake = fakeTraces(poolId);
   res.fake = { bodies: [] };
   await page.route("**/*", async (route) => {
@@ -248,13 +277,30 @@ try {
   res.fake.explain = await text(page, "#explain");
   await page.unroute("**/*");
 
-  // 10. Signing out forgets the keys.
+  // 10. Delete the pool the test made, typing its name to confirm.
+  res.phase = "delete";
+  res.timings.delete = Date.now() - started;
+  await page.goto(base + "#/pools");
+  await page.click(`main a:text-is('${values.secret}')`);
+  await page.waitForSelector("#delete input");
+  await page.fill("#delete input", "not its name");
+  await page.click("#delete button.danger");
+  await page.waitForSelector("#delete [role=alert]");
+  res.deleteUnconfirmed = await text(page, "#delete [role=alert]");
+  await page.fill("#delete input", values.secret);
+  await page.click("#delete button.danger");
+  await page.waitForFunction(() => location.hash === "#/pools" && document.querySelector("main table"));
+  res.afterDelete = await page.locator("main").innerText();
+
+  // 11. Signing out forgets the keys.
   res.phase = "signOut";
+  res.timings.signOut = Date.now() - started;
   await page.click("#signout");
   await page.waitForSelector("#signin");
   await page.goto(base + "#/pools");
   await page.waitForSelector("#signin");
   res.afterSignOut = { calls: res.apiCalls.filter((c) => c.phase === "signOut").length, storage: await page.evaluate(() => localStorage.length + sessionStorage.length + document.cookie.length) };
+  res.timings.end = Date.now() - started;
 } catch (e) {
   res.fatal = `${res.phase}: ${e.message}`;
   try { res.fatalMain = await lastPage.locator("main").innerText(); } catch { /* no page */ }

@@ -103,8 +103,13 @@ type result struct {
 		Page1, Page2, Cause, Summary, Explain string
 		CauseRows                             int `json:"causeRows"`
 	} `json:"fake"`
-	Pages        map[string]string `json:"pages"`
-	AfterSignOut struct {
+	Pages             map[string]string `json:"pages"`
+	Timings           map[string]int    `json:"timings"`
+	Preflights        int               `json:"preflights"`
+	TagsSaved         string            `json:"tagsSaved"`
+	DeleteUnconfirmed string            `json:"deleteUnconfirmed"`
+	AfterDelete       string            `json:"afterDelete"`
+	AfterSignOut      struct {
 		Calls   int `json:"calls"`
 		Storage int `json:"storage"`
 	} `json:"afterSignOut"`
@@ -156,6 +161,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("bad output: %v\n%s", err, stdout)
 	}
+	t.Logf("browser phases start at (ms): %v", r.Timings)
 	if r.Fatal != "" {
 		t.Fatalf("browser run stopped at %s\nscreenshots: %s\n%s", r.Fatal, out, stdout)
 	}
@@ -201,6 +207,22 @@ func TestConsoleInBrowser(t *testing.T) {
 	if roles.Roles["authenticated"] != "arn:aws:iam::000000000000:role/user" || !ok || m.Type != "Rules" || m.AmbiguousRoleResolution != "Deny" ||
 		len(m.RulesConfiguration.Rules) != 1 || aws.ToString(m.RulesConfiguration.Rules[0].Value) != "blue" {
 		t.Errorf("roles the console set: %+v %+v", roles.Roles, roles.RoleMappings)
+	}
+
+	// Settings, tags and principal tags the console saved.
+	desc, err := s.Cognito().DescribeIdentityPool(ctx, &cognitoidentity.DescribeIdentityPoolInput{IdentityPoolId: aws.String(r.PoolID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(desc.IdentityPoolName) != "console_demo_2" || !desc.AllowUnauthenticatedIdentities || !aws.ToBool(desc.AllowClassicFlow) ||
+		desc.SupportedLoginProviders["accounts.google.com"] != "client-1" || aws.ToString(desc.DeveloperProviderName) != "login.console.dev" ||
+		len(desc.IdentityPoolTags) != 1 || desc.IdentityPoolTags["team"] != "console" {
+		t.Errorf("pool the console edited: %+v (tags saved: %q)", desc, r.TagsSaved)
+	}
+	pt, err := s.Cognito().GetPrincipalTagAttributeMap(ctx, &cognitoidentity.GetPrincipalTagAttributeMapInput{
+		IdentityPoolId: aws.String(r.PoolID), IdentityProviderName: aws.String("accounts.google.com")})
+	if err != nil || pt.PrincipalTags["dept"] != "team" {
+		t.Errorf("principal tags: %+v %v", pt, err)
 	}
 
 	// The refused login: GetId and GetOpenIdToken work, credentials refused.
@@ -294,6 +316,16 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	if !regexp.MustCompile(`oidc-provider/login\.example\.com\s+console-client\s+console_oidc_role`).MatchString(r.Pages["iam"]) {
 		t.Errorf("IAM page: the provider and the role that trusts it:\n%s", r.Pages["iam"])
+	}
+	if r.Preflights != 0 {
+		t.Errorf("%d CORS preflights: the console's calls are same-origin and need none", r.Preflights)
+	}
+	// Deleting the test's pool: refused until its name is typed, then gone.
+	if !strings.Contains(r.DeleteUnconfirmed, "does not match") || strings.Contains(r.AfterDelete, secretName) {
+		t.Errorf("delete: unconfirmed %q, pools after %q", r.DeleteUnconfirmed, r.AfterDelete)
+	}
+	if out, err := s.Cognito().ListIdentityPools(ctx, &cognitoidentity.ListIdentityPoolsInput{MaxResults: aws.Int32(60)}); err != nil || len(out.IdentityPools) != 1 {
+		t.Errorf("pools left after the console deleted one: %+v %v", out, err)
 	}
 	if r.AfterSignOut.Calls != 0 || r.AfterSignOut.Storage != 0 {
 		t.Errorf("after sign-out: %+v", r.AfterSignOut)
