@@ -55,7 +55,9 @@ export async function sign(req, creds, region, service, now = new Date()) {
   const payloadHash = await sha256Hex(req.body || "");
   const canonical = [
     req.method || "POST",
-    (req.path || "/").split("/").map((s) => uriEncode(decodeURIComponent(s))).join("/"),
+    // As sent, each segment is URI-encoded once; every service but S3
+    // signs it encoded a second time.
+    (req.path || "/").split("/").map((s) => uriEncode(uriEncode(decodeURIComponent(s)))).join("/"),
     canonicalQuery(req.query || ""),
     names.map((n) => n + ":" + headers[n] + "\n").join(""),
     names.join(";"),
