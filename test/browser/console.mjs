@@ -236,7 +236,11 @@ try {
     await page.waitForFunction(() => !document.querySelector("main").innerText.includes("⏳"));
     res.pages[name] = await page.locator("main").innerText();
   }
+  // The decoder opens on the developer user's OpenID token (idpool's own,
+  // checked against the JWKS), then takes the minted Google one.
   await page.goto(base + "#/decode");
+  await page.waitForFunction(() => !document.querySelector("#decoded").innerText.includes("⏳"));
+  res.pages.decodeOwn = await page.locator("#decoded").innerText();
   await page.fill("main textarea", values.token);
   await page.waitForFunction(() => !document.querySelector("#decoded").innerText.includes("⏳"));
   res.pages.decode = await page.locator("#decoded").innerText();

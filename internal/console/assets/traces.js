@@ -144,9 +144,10 @@ export function tryPage(params) {
         if (!p.DeveloperProviderName) throw { type: "NoDeveloperProvider", message: "This pool has no developer provider name." };
         const d = await step("GetOpenIdTokenForDeveloperIdentity", async () => {
           const r = await cog("GetOpenIdTokenForDeveloperIdentity", { IdentityPoolId: poolId, Logins: { [p.DeveloperProviderName]: dev.input.value.trim() } });
-          return { ...r, summary: "identity " + r.data.IdentityId };
+          return { ...r, summary: [h("span", {}, "identity " + r.data.IdentityId + " · "), h("a", { href: "#/decode" }, "Decode the OpenID token")] };
         });
         identityId = d.IdentityId;
+        lastToken = d.Token;
         logins = { "cognito-identity.amazonaws.com": d.Token };
       } else {
         if (k === "token") logins = { [provider.input.value.trim()]: token.input.value.trim() };

@@ -317,6 +317,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	if !regexp.MustCompile(`oidc-provider/login\.example\.com\s+console-client\s+console_oidc_role`).MatchString(r.Pages["iam"]) {
 		t.Errorf("IAM page: the provider and the role that trusts it:\n%s", r.Pages["iam"])
 	}
+	if own := r.Pages["decodeOwn"]; !strings.Contains(own, "✓ Signature verified with this server's key") || !strings.Contains(own, `"amr"`) ||
+		!strings.Contains(r.Pages["decode"], "is not one of this server's signing keys") {
+		t.Errorf("token decoder: idpool's token %q; the minted one %q", own, r.Pages["decode"])
+	}
 	if r.Preflights != 0 {
 		t.Errorf("%d CORS preflights: the console's calls are same-origin and need none", r.Preflights)
 	}
