@@ -24,7 +24,7 @@ if (!values.url || !values.token || !values.out) {
 const timeout = Number(values.timeout);
 const base = values.url + "/console/";
 const started = Date.now();
-const res = { timings: {}, screenshots: [], violations: [], pageErrors: [], apiCalls: [], preflights: 0 };
+const res = { a11y: [], timings: {}, screenshots: [], violations: [], pageErrors: [], apiCalls: [], preflights: 0 };
 
 const browser = await chromium.launch({
   executablePath: values.chromium,
@@ -74,7 +74,28 @@ async function newPage() {
   return page;
 }
 
+// a11y lists what a keyboard or screen-reader user could not use: fields
+// without a label, controls without a name, anything taken out of the tab
+// order.
+async function a11y(page, name) {
+  const bad = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll("input, select, textarea")) {
+      if (el.type !== "hidden" && el.labels.length === 0 && !el.getAttribute("aria-label")) out.push("unlabelled " + el.outerHTML.slice(0, 80));
+    }
+    for (const el of document.querySelectorAll("button, a[href]")) {
+      if (!el.textContent.trim() && !el.getAttribute("aria-label")) out.push("unnamed " + el.outerHTML.slice(0, 80));
+    }
+    for (const el of document.querySelectorAll("[tabindex]")) {
+      if (Number(el.getAttribute("tabindex")) < 0 && el.id !== "main") out.push("untabbable " + el.outerHTML.slice(0, 80));
+    }
+    return out;
+  });
+  for (const b of bad) res.a11y.push(name + ": " + b);
+}
+
 async function shoot(page, name) {
+  await a11y(page, name);
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
     const file = path.join(values.out, `${name}-${width}.png`);
@@ -235,6 +256,7 @@ try {
     }
     await page.waitForFunction(() => !document.querySelector("main").innerText.includes("⏳"));
     res.pages[name] = await page.locator("main").innerText();
+    await a11y(page, name);
   }
   // The decoder opens on the developer user's OpenID token (idpool's own,
   // checked against the JWKS), then takes the minted Google one.

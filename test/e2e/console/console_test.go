@@ -40,6 +40,7 @@ func artifacts(t *testing.T) string {
 
 type result struct {
 	Fatal       string   `json:"fatal"`
+	A11y        []string `json:"a11y"`
 	PageErrors  []string `json:"pageErrors"`
 	Violations  []string `json:"violations"`
 	Screenshots []struct {
@@ -164,6 +165,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	t.Logf("browser phases start at (ms): %v", r.Timings)
 	if r.Fatal != "" {
 		t.Fatalf("browser run stopped at %s\nscreenshots: %s\n%s", r.Fatal, out, stdout)
+	}
+	for _, a := range r.A11y {
+		t.Errorf("keyboard/screen reader: %s", a)
 	}
 	if len(r.PageErrors) > 0 || len(r.Violations) > 0 {
 		t.Errorf("page errors %q, CSP violations %q", r.PageErrors, r.Violations)
