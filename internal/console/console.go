@@ -45,7 +45,7 @@ type Handler struct {
 // New returns the console's handler over the embedded files.
 func New() *Handler {
 	h := &Handler{files: map[string]file{}}
-	_ = fs.WalkDir(assets, "assets", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(assets, "assets", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -62,6 +62,9 @@ func New() *Handler {
 		h.files[Prefix+name] = f
 		return nil
 	})
+	if err != nil {
+		panic("console: embedded assets: " + err.Error()) // the binary is broken
+	}
 	return h
 }
 

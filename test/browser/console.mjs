@@ -326,6 +326,20 @@ try {
   await page.goto(base + "#/pools");
   await page.waitForSelector("#signin");
   res.afterSignOut = { calls: res.apiCalls.filter((c) => c.phase === "signOut").length, storage: await page.evaluate(() => localStorage.length + sessionStorage.length + document.cookie.length) };
+
+  // 12. Plain http from a name that is not localhost: no WebCrypto, so the
+  // console says it needs a secure context instead of a sign-in form.
+  res.phase = "insecure";
+  const port = new URL(values.url).port;
+  const other = await chromium.launch({ executablePath: values.chromium, args: ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP console.test 127.0.0.1"] });
+  try {
+    const p = await other.newPage();
+    await p.goto(`http://console.test:${port}/console/`);
+    await p.waitForSelector("main [role=alert]", { timeout });
+    res.insecure = { text: await p.locator("main").innerText(), signin: await p.locator("#signin").count() };
+  } finally {
+    await other.close();
+  }
   res.timings.end = Date.now() - started;
 } catch (e) {
   res.fatal = `${res.phase}: ${e.message}`;

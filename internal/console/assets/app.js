@@ -43,6 +43,13 @@ onProgress((ev) => {
 function signInPage(wanted) {
   nav.hidden = true;
   clear(who);
+  if (!window.isSecureContext || !window.crypto || !crypto.subtle) {
+    // Browsers give WebCrypto, and so the signer, to secure contexts only.
+    clear(main, h("div", { class: "card signin error", role: "alert" }, h("h1", {}, "The console needs a secure context"),
+      h("p", {}, "This browser offers WebCrypto, which signs the console's requests, only to pages served over https or from localhost (127.0.0.1). ",
+        "Put idpool behind TLS, or reach it through an SSH tunnel to localhost.")));
+    return;
+  }
   const key = field("Access key ID", { required: true, autocomplete: "username", name: "accessKeyId" });
   const secret = field("Secret access key", { type: "password", required: true, autocomplete: "current-password", name: "secretAccessKey" });
   const region = field("Region", { value: state.region, required: true, name: "region",

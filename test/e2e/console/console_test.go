@@ -104,12 +104,16 @@ type result struct {
 		Page1, Page2, Cause, Summary, Explain string
 		CauseRows                             int `json:"causeRows"`
 	} `json:"fake"`
-	Pages             map[string]string `json:"pages"`
-	Timings           map[string]int    `json:"timings"`
-	Preflights        int               `json:"preflights"`
-	TagsSaved         string            `json:"tagsSaved"`
-	DeleteUnconfirmed string            `json:"deleteUnconfirmed"`
-	AfterDelete       string            `json:"afterDelete"`
+	Pages      map[string]string `json:"pages"`
+	Timings    map[string]int    `json:"timings"`
+	Preflights int               `json:"preflights"`
+	Insecure   struct {
+		Text   string `json:"text"`
+		Signin int    `json:"signin"`
+	} `json:"insecure"`
+	TagsSaved         string `json:"tagsSaved"`
+	DeleteUnconfirmed string `json:"deleteUnconfirmed"`
+	AfterDelete       string `json:"afterDelete"`
 	AfterSignOut      struct {
 		Calls   int `json:"calls"`
 		Storage int `json:"storage"`
@@ -324,6 +328,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	if own := r.Pages["decodeOwn"]; !strings.Contains(own, "✓ Signature verified with this server's key") || !strings.Contains(own, `"amr"`) ||
 		!strings.Contains(r.Pages["decode"], "is not one of this server's signing keys") {
 		t.Errorf("token decoder: idpool's token %q; the minted one %q", own, r.Pages["decode"])
+	}
+	if !strings.Contains(r.Insecure.Text, "needs a secure context") || r.Insecure.Signin != 0 {
+		t.Errorf("plain http from another name: %+v", r.Insecure)
 	}
 	if r.Preflights != 0 {
 		t.Errorf("%d CORS preflights: the console's calls are same-origin and need none", r.Preflights)
