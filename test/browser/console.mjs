@@ -13,6 +13,7 @@ const { values } = parseArgs({
     token: { type: "string" },
     out: { type: "string" },
     secret: { type: "string", default: "secret_marker_pool" },
+    "secret-pool": { type: "string", default: "" },
     chromium: { type: "string", default: process.env.IDPOOL_TEST_CHROMIUM || "/usr/bin/chromium" },
     timeout: { type: "string", default: "20000" },
   },
@@ -145,8 +146,25 @@ try {
   await signIn(page, "test", "test");
   await page.waitForSelector("#nav a[href='#/pools']");
   await page.waitForSelector("main table");
-  res.signedIn = { body: await page.locator("main").innerText(), who: await text(page, "#who") };
+  const rows = () => page.locator("main tbody tr").count();
+  res.signedIn = { body: await page.locator("main").innerText(), who: await text(page, "#who"), rows1: await rows() };
   await shoot(page, "pools");
+  await page.click("main button.next");
+  await page.waitForFunction(() => document.querySelector("main").innerText.includes("Page 2"));
+  res.signedIn.page2 = await page.locator("main").innerText();
+  res.signedIn.rows2 = await rows();
+  await page.click("text=◀ Previous page");
+  await page.waitForFunction(() => document.querySelector("main").innerText.includes("Page 1"));
+
+  // The test's pool has 21 identities: two pages.
+  await page.goto(base + "#/pool/" + encodeURIComponent(values["secret-pool"]) + "/identities");
+  await page.waitForSelector("main table");
+  res.identityRows = [await rows()];
+  await page.click("main button.next");
+  await page.waitForFunction(() => document.querySelector("main").innerText.includes("Page 2"));
+  res.identityRows.push(await rows());
+  await page.goto(base + "#/pools");
+  await page.waitForSelector("main table");
 
   // 4. Create a pool with a Google client id.
   res.phase = "create";
@@ -306,8 +324,7 @@ try {
   // 10. Delete the pool the test made, typing its name to confirm.
   res.phase = "delete";
   res.timings.delete = Date.now() - started;
-  await page.goto(base + "#/pools");
-  await page.click(`main a:text-is('${values.secret}')`);
+  await page.goto(base + "#/pool/" + encodeURIComponent(values["secret-pool"]));
   await page.waitForSelector("#delete input");
   await page.fill("#delete input", "not its name");
   await page.click("#delete button.danger");

@@ -6,6 +6,7 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -65,9 +66,11 @@ type result struct {
 		NavHidden bool   `json:"navHidden"`
 	} `json:"wrongKeys"`
 	SignedIn struct {
-		Body string `json:"body"`
-		Who  string `json:"who"`
+		Body, Page2  string
+		Rows1, Rows2 int
+		Who          string `json:"who"`
 	} `json:"signedIn"`
+	IdentityRows          [2]int `json:"identityRows"`
 	PoolID                string `json:"poolId"`
 	InvalidChecks         string `json:"invalidChecks"`
 	UnknownProviderChecks string `json:"unknownProviderChecks"`
@@ -127,10 +130,25 @@ func TestConsoleInBrowser(t *testing.T) {
 	ctx := context.Background()
 	// A pool whose name must not reach a browser without the keys.
 	const secretName = "secret_marker_pool"
-	if _, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
-		IdentityPoolName: aws.String(secretName), AllowUnauthenticatedIdentities: false,
-	}); err != nil {
+	secret, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
+		IdentityPoolName: aws.String(secretName), AllowUnauthenticatedIdentities: true,
+	})
+	if err != nil {
 		t.Fatal(err)
+	}
+	secretID := aws.ToString(secret.IdentityPoolId)
+	// 21 pools and 21 identities: one more than a console page holds.
+	for i := range 20 {
+		if _, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
+			IdentityPoolName: aws.String(fmt.Sprintf("filler_%02d", i)), AllowUnauthenticatedIdentities: false,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 21 {
+		if _, err := s.Anonymous(harness.Region).GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(secretID)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// An IAM OIDC provider and a role that trusts it, for the IAM page.
 	iamc := awsiam.New(awsiam.Options{Region: harness.Region, BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1,
@@ -158,7 +176,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 
 	stdout, stderr, code := harness.Run(t, nil, node, filepath.Join(dir, "console.mjs"),
-		"--url", s.URL, "--token", minted.Token, "--out", out, "--secret", secretName, "--chromium", chromium)
+		"--url", s.URL, "--token", minted.Token, "--out", out, "--secret", secretName, "--secret-pool", secretID, "--chromium", chromium)
 	if code != 0 {
 		t.Fatalf("console.mjs exit %d\nstderr: %s\nstdout: %s", code, stderr, stdout)
 	}
@@ -190,8 +208,14 @@ func TestConsoleInBrowser(t *testing.T) {
 	if !strings.Contains(wk.Error, "InvalidSignatureException") || strings.Contains(wk.Body, secretName) || !wk.NavHidden {
 		t.Errorf("wrong keys: %+v", wk)
 	}
-	if !strings.Contains(r.SignedIn.Body, secretName) || !strings.Contains(r.SignedIn.Who, harness.DevAccount) {
-		t.Errorf("signed in: pools page %q, who %q", r.SignedIn.Body, r.SignedIn.Who)
+	// Signed in: 21 pools, 20 on the first page and one on the next.
+	pools := r.SignedIn.Body + r.SignedIn.Page2
+	if !strings.Contains(pools, secretName) || strings.Count(pools, "filler_") != 20 || !strings.Contains(r.SignedIn.Body, "Next page") ||
+		r.SignedIn.Rows1 != 20 || r.SignedIn.Rows2 != 1 || !strings.Contains(r.SignedIn.Page2, "Page 2") || !strings.Contains(r.SignedIn.Who, harness.DevAccount) {
+		t.Errorf("signed in: pools page 1 (%d rows) %q, page 2 (%d rows) %q, who %q", r.SignedIn.Rows1, r.SignedIn.Body, r.SignedIn.Rows2, r.SignedIn.Page2, r.SignedIn.Who)
+	}
+	if r.IdentityRows[0] != 20 || r.IdentityRows[1] != 1 {
+		t.Errorf("identities pages: %v rows, want 20 then 1", r.IdentityRows)
 	}
 	for _, c := range r.APICalls {
 		if c.Phase != "try" && !c.Signed {
@@ -336,11 +360,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("%d CORS preflights: the console's calls are same-origin and need none", r.Preflights)
 	}
 	// Deleting the test's pool: refused until its name is typed, then gone.
-	if !strings.Contains(r.DeleteUnconfirmed, "does not match") || strings.Contains(r.AfterDelete, secretName) {
+	if !strings.Contains(r.DeleteUnconfirmed, "does not match") || !strings.Contains(r.AfterDelete, "Identity pools") {
 		t.Errorf("delete: unconfirmed %q, pools after %q", r.DeleteUnconfirmed, r.AfterDelete)
 	}
-	if out, err := s.Cognito().ListIdentityPools(ctx, &cognitoidentity.ListIdentityPoolsInput{MaxResults: aws.Int32(60)}); err != nil || len(out.IdentityPools) != 1 {
-		t.Errorf("pools left after the console deleted one: %+v %v", out, err)
+	if _, err := s.Cognito().DescribeIdentityPool(ctx, &cognitoidentity.DescribeIdentityPoolInput{IdentityPoolId: aws.String(secretID)}); err == nil ||
+		!strings.Contains(err.Error(), "ResourceNotFoundException") {
+		t.Errorf("the pool the console deleted: %v", err)
 	}
 	if r.AfterSignOut.Calls != 0 || r.AfterSignOut.Storage != 0 {
 		t.Errorf("after sign-out: %+v", r.AfterSignOut)
