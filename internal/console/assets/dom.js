@@ -93,7 +93,8 @@ export function when(epoch) {
 }
 
 // pager shows one page of a NextToken list at a time: load(token) resolves
-// to {rows, next}; render(rows) builds the page.
+// to {rows, next}; render(rows) builds the page (rows null: there is no
+// list, and render says why).
 export function pager(load, render) {
   const out = h("div", {});
   const tokens = [undefined];
@@ -102,6 +103,7 @@ export function pager(load, render) {
     clear(out, h("p", { class: "note" }, "⏳ Loading page ", String(page + 1), "…"));
     try {
       const { rows, next } = await load(tokens[page]);
+      if (rows === null) { clear(out, render(rows)); return; } // nothing to page through
       tokens.length = page + 1;
       if (next) tokens.push(next);
       const nav = h("div", { class: "pager" },
