@@ -41,6 +41,12 @@ func TestServing(t *testing.T) {
 			t.Errorf("%s: %d", p, w.Code)
 		}
 	}
+	// Files are looked up by exact path in a fixed map: nothing else is reachable.
+	for _, p := range []string{"/console/../console.go", "/console/./app.js", "/console//app.js", "/console/assets/app.js", "/console/app.js/", "/console/APP.JS"} {
+		if w := serve(h, http.MethodGet, p, nil); w.Code != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", p, w.Code)
+		}
+	}
 	if w := serve(http.HandlerFunc(Disabled), http.MethodGet, "/console/", nil); w.Code != http.StatusNotFound {
 		t.Errorf("disabled: %d", w.Code)
 	}
