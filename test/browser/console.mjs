@@ -123,6 +123,7 @@ try {
   let page = await newPage();
   await page.goto(base + "#/pools");
   await page.waitForSelector("#signin");
+  res.load = await page.evaluate(() => { const n = performance.getEntriesByType("navigation")[0]; return { domContentLoaded: Math.round(n.domContentLoadedEventEnd), bytes: performance.getEntriesByType("resource").reduce((a, r) => a + r.encodedBodySize, n.encodedBodySize) }; });
   res.signedOut = {
     navHidden: await page.locator("#nav").isHidden(),
     body: await page.locator("body").innerText(),

@@ -138,6 +138,7 @@ export function tryPage(params) {
     const k = show();
     const roleArn = custom.input.value.trim() || undefined;
     let identityId, logins;
+    lastRun = null;
     try {
       if (k === "developer") {
         const { data: p } = await cog("DescribeIdentityPool", { IdentityPoolId: poolId });
@@ -162,6 +163,7 @@ export function tryPage(params) {
           return { ...r, summary: h("a", { href: "#/decode" }, "Decode the OpenID token") };
         }, true);
       }
+      lastRun = { poolId, identityId, logins };
       const c = await step("GetCredentialsForIdentity", async () => {
         const r = await cognito("GetCredentialsForIdentity", { IdentityId: identityId, Logins: logins, CustomRoleArn: roleArn }, null, region);
         return { ...r, summary: "access key " + r.data.Credentials.AccessKeyId + ", expires " + new Date(r.data.Credentials.Expiration * 1000).toISOString() };
@@ -182,6 +184,12 @@ export function tryPage(params) {
     const input = { IdentityPoolId: pool.input.value.trim() };
     const k = show();
     if (k === "token") input.Logins = { [provider.input.value.trim()]: token.input.value.trim() };
+    // After a run, explain for the identity it used (a developer user's
+    // login is the OpenID token the run got).
+    if (lastRun && lastRun.poolId === input.IdentityPoolId) {
+      input.IdentityId = lastRun.identityId;
+      if (lastRun.logins) input.Logins = lastRun.logins;
+    }
     if (custom.input.value.trim()) input.CustomRoleArn = custom.input.value.trim();
     const r = await traceCall("ExplainCredentials", input);
     if (r === null) { clear(explainOut, noTraces()); return; }
@@ -197,6 +205,7 @@ export function tryPage(params) {
 }
 
 let lastToken = "";
+let lastRun = null; // the try panel's last identity: {poolId, identityId, logins}
 
 function b64url(s) {
   const b = atob(s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "="));

@@ -40,8 +40,12 @@ func artifacts(t *testing.T) string {
 }
 
 type result struct {
-	Fatal       string   `json:"fatal"`
-	A11y        []string `json:"a11y"`
+	Fatal string   `json:"fatal"`
+	A11y  []string `json:"a11y"`
+	Load  struct {
+		DOMContentLoaded int `json:"domContentLoaded"`
+		Bytes            int `json:"bytes"`
+	} `json:"load"`
 	PageErrors  []string `json:"pageErrors"`
 	Violations  []string `json:"violations"`
 	Screenshots []struct {
@@ -184,7 +188,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("bad output: %v\n%s", err, stdout)
 	}
-	t.Logf("browser phases start at (ms): %v", r.Timings)
+	t.Logf("browser phases start at (ms): %v; sign-in page: DOMContentLoaded at %d ms, %d bytes", r.Timings, r.Load.DOMContentLoaded, r.Load.Bytes)
 	if r.Fatal != "" {
 		t.Fatalf("browser run stopped at %s\nscreenshots: %s\n%s", r.Fatal, out, stdout)
 	}
