@@ -1,20 +1,17 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/idpool/idpool/test/harness"
 )
 
 // signerCase is one request for both signers.
@@ -48,25 +45,8 @@ process.stdout.write(JSON.stringify(out));
 // WebCrypto signer (in node, whose crypto.subtle is WebCrypto) and with the
 // AWS SDK for Go's, and wants the same Authorization header.
 func TestSignerMatchesTheSDK(t *testing.T) {
-	node := os.Getenv("IDPOOL_TEST_NODE")
-	if node == "" {
-		var err error
-		if node, err = exec.LookPath("node"); err != nil {
-			if os.Getenv("IDPOOL_TEST_REQUIRE_ALL") != "" {
-				t.Fatal("node is required but missing")
-			}
-			t.Skip("node not found (set IDPOOL_TEST_NODE)")
-		}
-	}
-	dir := t.TempDir()
 	src, err := assets.ReadFile("assets/sigv4.js")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "sigv4.mjs"), src, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "run.mjs"), []byte(runner), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -87,18 +67,10 @@ func TestSignerMatchesTheSDK(t *testing.T) {
 			map[string]string{"content-type": "application/x-amz-json-1.1", "x-amz-target": "IdpoolService.GetTrace"}, ""),
 		mk("GET", "/a b/c~d", "b=2&a=1&c=x y&d=%2F*", "", "sts", map[string]string{"x-extra": "  two   spaces  "}, ""),
 	}
-	in, _ := json.Marshal(cases)
-	cmd := exec.Command(node, filepath.Join(dir, "run.mjs"))
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
 	var got []map[string]string
-	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(cases) {
-		t.Fatalf("node output %q: %v", out, err)
+	harness.NodeScript(t, map[string][]byte{"sigv4.mjs": src}, runner, cases, &got)
+	if len(got) != len(cases) {
+		t.Fatalf("%d answers for %d cases", len(got), len(cases))
 	}
 
 	for i, c := range cases {

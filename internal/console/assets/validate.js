@@ -7,6 +7,7 @@
 export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const MATCH_TYPES = ["Equals", "Contains", "StartsWith", "NotEqual"];
 const RESOLUTIONS = ["AuthenticatedRole", "Deny"];
+const CLAIM = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u; // the model's ClaimName
 
 // providerKeys are the names a pool's role mappings and principal tag maps
 // may use: social domains, USERPOOL:CLIENTID, OIDC ARNs and hosts, SAML ARNs.
@@ -58,6 +59,7 @@ export function checkRoleMappings(text, pool) {
       const rat = `${at} rule ${i + 1}`;
       if (typeof r !== "object" || r === null) { errors.push(`${rat}: must be an object`); return; }
       if (typeof r.Claim !== "string" || r.Claim.length < 1 || r.Claim.length > 64) errors.push(`${rat}: Claim must be 1 to 64 characters`);
+      else if (!CLAIM.test(r.Claim)) errors.push(`${rat}: Claim must be letters, digits, symbols or punctuation, no spaces`);
       if (!MATCH_TYPES.includes(r.MatchType)) errors.push(`${rat}: MatchType must be one of ${MATCH_TYPES.join(", ")}`);
       if (typeof r.Value !== "string" || r.Value.length < 1 || r.Value.length > 128) errors.push(`${rat}: Value must be 1 to 128 characters`);
       if (typeof r.RoleARN !== "string" || !r.RoleARN) errors.push(`${rat}: RoleARN is required`);
