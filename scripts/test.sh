@@ -47,6 +47,8 @@ export IDPOOL_TEST_CHROMIUM="$(command -v chromium)"
 export IDPOOL_TEST_POSTGRES_BIN="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -1)")"
 export IDPOOL_TEST_NODE="$(command -v node)"
 export IDPOOL_TEST_REQUIRE_ALL=1
+# Screenshots of the console test (test/e2e/console) are kept here.
+export IDPOOL_TEST_ARTIFACTS="${IDPOOL_TEST_ARTIFACTS:-/tmp/idpool-test-artifacts}"
 
 go test -count=1 -timeout 20m -p 2 ./... 2>&1 | tee /tmp/idpool-test.log
 status="${PIPESTATUS[0]}"

@@ -41,6 +41,9 @@ type Config struct {
 	// TestIssuer makes idpool a test identity provider outside
 	// development mode (idpool login mint; off unless enabled).
 	TestIssuer TestIssuer `json:"testIssuer"`
+	// Console serves the web console at /console/ outside development
+	// mode (off unless enabled; always on in development mode).
+	Console Console `json:"console"`
 
 	// Sections owned by later work, decoded by their packages.
 	STS       json.RawMessage `json:"sts,omitempty"`
@@ -54,6 +57,13 @@ type Config struct {
 type TestIssuer struct {
 	// Enabled turns the test issuer on in production mode (a config
 	// file): logins minted by this server verify here.
+	Enabled bool `json:"enabled,omitempty"`
+}
+
+// Console is the console section.
+type Console struct {
+	// Enabled serves the web console (static files; every datum it shows
+	// comes from calls the browser signs with an account's keys).
 	Enabled bool `json:"enabled,omitempty"`
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/idpool/idpool/internal/auth"
 	"github.com/idpool/idpool/internal/awsquery"
 	"github.com/idpool/idpool/internal/config"
+	"github.com/idpool/idpool/internal/console"
 	"github.com/idpool/idpool/internal/faults"
 	"github.com/idpool/idpool/internal/iamquery"
 	"github.com/idpool/idpool/internal/identity"
@@ -234,6 +235,8 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		}
 	}
 
+	mountConsole(extra, s.dev || s.cfg.Console.Enabled)
+
 	a := &app{store: store, tokens: tok}
 	limiter, met, err := overload(s.cfg, operations, now)
 	if err != nil {
@@ -268,6 +271,19 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Hooks:         []wire.Hook{injector},
 	})
 	return a, nil
+}
+
+// mountConsole adds the web console's paths to extra: its files when on,
+// 404s when off (so /console/ is not answered as an API call either).
+func mountConsole(extra map[string]http.Handler, on bool) {
+	c := console.New()
+	var h http.Handler = c
+	if !on {
+		h = http.HandlerFunc(console.Disabled)
+	}
+	for _, p := range c.Paths() {
+		extra[p] = h
+	}
 }
 
 // faultInjector builds the fault rules' hook with the config file's rules.

@@ -106,6 +106,9 @@ func run(ctx context.Context, o Options, log *slog.Logger) error {
 	// Logged before Serve: the socket is bound already, and readiness probes
 	// must not see an answer before this line.
 	log.Info("listening", "addr", ln.Addr().String(), "issuer", s.issuer)
+	if s.dev || s.cfg.Console.Enabled {
+		log.Info("web console", "url", "http://"+probeAddr(ln.Addr().String())+"/console/")
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

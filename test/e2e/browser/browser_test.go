@@ -6,7 +6,6 @@ package browser
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -28,12 +27,7 @@ type step struct {
 }
 
 func TestBrowserClients(t *testing.T) {
-	node := harness.Tool(t, "IDPOOL_TEST_NODE", "node")
-	chromium := harness.Tool(t, "IDPOOL_TEST_CHROMIUM", "chromium")
-	dir := filepath.Join(harness.Root(), "test", "browser")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
-		harness.Missing(t, "test/browser/node_modules (npm ci; make test runs it)")
-	}
+	node, chromium, dir := harness.Browser(t)
 
 	s := harness.Start(t, harness.Options{})
 	ctx := context.Background()
