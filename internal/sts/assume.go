@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"strconv"
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 // Session durations (seconds) STS accepts, and its default.
@@ -52,20 +54,36 @@ type Assumed struct {
 // Assume verifies the token, checks the role's trust policy and vends
 // credentials. Errors are Query-protocol *apierr.Error with STS's codes.
 func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) {
+	tr := trace.From(ctx)
 	arn, err := iam.ParseRoleARN(in.RoleARN)
 	if err != nil {
+		tr.Step(trace.PhaseSTS, "roleArn", trace.Fail, "The role ARN is not one this STS takes.", "roleArn", in.RoleARN)
 		return nil, apierr.Queryf(apierr.QueryValidation, "Request ARN is invalid")
 	}
+	tr.Account(arn.AccountID)
 	wi, err := s.verifyToken(ctx, in.Token, arn.AccountID, in.Provider)
 	if err != nil {
+		if tr.On() {
+			tr.Step(trace.PhaseSTS, "webIdentityToken", trace.Fail, "The web identity token is refused: "+apierr.As(err).Message, "roleArn", in.RoleARN)
+		}
 		return nil, err
 	}
 	claims := wi.claims
+	if tr.On() {
+		tr.Step(trace.PhaseSTS, "webIdentityToken", trace.Pass, "The web identity token verifies.", "iss", claims.Issuer, "aud", claims.Audience, "sub", claims.Subject)
+	}
 	role, err := s.role(ctx, in.RoleARN, arn, in.Role, wi)
 	if err != nil {
+		if tr.On() {
+			tr.Step(trace.PhaseSTS, "role", trace.Fail, "IAM has no such role (outside development mode, or for another account's pool, an unknown role is refused as untrusted).", "roleArn", in.RoleARN)
+		}
 		return nil, err
 	}
 	if in.Duration > time.Duration(role.MaxSessionDuration)*time.Second {
+		if tr.On() {
+			tr.Step(trace.PhaseSTS, "duration", trace.Fail, "The session duration exceeds the role's MaxSessionDuration.",
+				"duration", in.Duration.String(), "maxSessionDuration", strconv.Itoa(int(role.MaxSessionDuration))+"s")
+		}
 		return nil, apierr.Queryf(apierr.QueryValidation, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	tags := principalTags(claims)
@@ -79,7 +97,7 @@ func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) 
 		}
 		tags = merged
 	}
-	if err := s.checkTrust(role, wi, tags); err != nil {
+	if err := s.checkTrust(ctx, role, wi, tags); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
@@ -92,6 +110,10 @@ func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) 
 	token, err := s.sealer.seal(keyID, rec)
 	if err != nil {
 		return nil, apierr.InternalIn(apierr.Query, err)
+	}
+	if tr.On() {
+		tr.Step(trace.PhaseSTS, "issued", trace.Pass, "STS vends credentials for the role.", "roleArn", rec.RoleARN, "session", in.SessionName,
+			"accessKeyId", keyID, "expiration", time.Unix(rec.Expires, 0).UTC().Format(time.RFC3339))
 	}
 	s.log.InfoContext(ctx, "sts credentials issued", "role", rec.RoleARN, "session", in.SessionName,
 		"subject", claims.Subject, "access_key_id", keyID, "expires", time.Unix(rec.Expires, 0).UTC())
