@@ -65,7 +65,15 @@ func (s *Service) checkTrust(ctx context.Context, role *iam.Role, wi *webIdentit
 		PrincipalType: "Federated",
 		Principals:    wi.principals,
 		Context:       keys,
-		Trace:         trace.From(ctx),
+		Trace:         tr,
+	}
+	if wi.own && wi.poolAccount != role.AccountID {
+		// Another account's trust policy is its own business: the pool's
+		// account sees the decision, not the statements.
+		req.Trace = nil
+		if tr.On() {
+			tr.Step(trace.PhaseTrust, "policy", trace.Info, "The role is of another account than the pool: its trust policy's statements are not shown.", "role", role.ARN())
+		}
 	}
 	if wi.own && wi.poolAccount != role.AccountID {
 		for _, prefix := range wi.prefixes {
@@ -76,11 +84,14 @@ func (s *Service) checkTrust(ctx context.Context, role *iam.Role, wi *webIdentit
 	if len(tags) > 0 {
 		actions = append(actions, actionTagSession)
 	}
-	if tr.On() && role.AssumeRolePolicyDocument != "" {
+	if req.Trace.On() && role.AssumeRolePolicyDocument != "" {
 		tr.Step(trace.PhaseTrust, "policy", trace.Info, "The role's trust policy is evaluated for the token.", "role", role.ARN(),
 			"principals", strings.Join(wi.principals, ","), "aud", c.Audience, "sub", c.Subject, "amr", strings.Join(c.AMR, ","))
 	}
 	if !doc.Allows(req, actions...) {
+		if tr.On() && req.Trace == nil {
+			tr.Step(trace.PhaseTrust, "decision", trace.Fail, "The other account's role does not trust this pool's identities.", "role", role.ARN())
+		}
 		return notAuthorized()
 	}
 	return nil
