@@ -109,7 +109,8 @@ func traceSTS(tr *trace.Recorder, role string, err error) {
 		tr.Step(trace.PhaseSTS, "assume", trace.Fail, "The STS gave no usable answer (unreachable, timed out or failing); the client may retry.",
 			"roleArn", role, "cause", err.Error())
 	default:
-		ae := apierr.As(err)
+		ae := &apierr.Error{Code: "Error", Message: err.Error()}
+		_ = errors.As(err, &ae) // the STS's own code (Query vocabulary) and message
 		tr.Step(trace.PhaseSTS, "assume", trace.Fail, "The STS refused AssumeRoleWithWebIdentity: "+ae.Code+": "+ae.Message,
 			"roleArn", role, "code", ae.Code, "message", ae.Message)
 	}
