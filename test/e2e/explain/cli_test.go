@@ -49,7 +49,9 @@ func TestCLIExplain(t *testing.T) {
 		t.Errorf("explain --last: %s", out)
 	}
 	raw, _ := run(0, "explain", "--last", "--output", "json")
-	var got struct{ Trace struct{ RequestId, Operation, Outcome string } }
+	var got struct {
+		Trace struct{ RequestId, Operation, Outcome string }
+	}
 	if err := json.Unmarshal([]byte(raw), &got); err != nil || got.Trace.Operation != "GetCredentialsForIdentity" || got.Trace.Outcome != "refused" {
 		t.Fatalf("explain --last --output json: %v %s", err, raw)
 	}
@@ -68,8 +70,10 @@ func TestCLIExplain(t *testing.T) {
 	}
 	raw, _ = run(0, "explain-credentials", "--identity-pool-id", pool, "--logins", "login.unknown.example=aaaa.bbbb.cccc", "--output", "json")
 	var dry struct {
-		Outcome struct{ Error struct{ Type, Message string } }
-		Trace   Trace
+		Outcome struct {
+			Error struct{ Type, Message string }
+		}
+		Trace Trace
 	}
 	if err := json.Unmarshal([]byte(raw), &dry); err != nil || dry.Outcome.Error.Type != "NotAuthorizedException" {
 		t.Fatalf("explain-credentials --logins: %v %s", err, raw)

@@ -120,13 +120,13 @@ func build(t *testing.T, s *harness.Server, idp *fakeidp.OIDC) *world {
 			body: jsonBody(map[string]any{"IdentityId": i3, "Logins": map[string]string{host: good}}), phase: "trust", check: "condition",
 			fact: "key=cognito-identity.amazonaws.com:aud"},
 		refusal{name: "token for another audience", op: "GetId",
-			body: jsonBody(map[string]any{"IdentityPoolId": p3, "Logins": map[string]string{host: tok("user-3", "client-b", hour, nil)}}),
+			body:  jsonBody(map[string]any{"IdentityPoolId": p3, "Logins": map[string]string{host: tok("user-3", "client-b", hour, nil)}}),
 			phase: "login", check: "aud", fact: "aud=client-b"},
 		refusal{name: "expired token", op: "GetId",
-			body: jsonBody(map[string]any{"IdentityPoolId": p3, "Logins": map[string]string{host: tok("user-3", "client-a", time.Now().Add(-time.Hour).Unix(), nil)}}),
+			body:  jsonBody(map[string]any{"IdentityPoolId": p3, "Logins": map[string]string{host: tok("user-3", "client-a", time.Now().Add(-time.Hour).Unix(), nil)}}),
 			phase: "login", check: "exp"},
 		refusal{name: "unknown provider", op: "GetId",
-			body: jsonBody(map[string]any{"IdentityPoolId": p3, "Logins": map[string]string{"login.unknown.example": good}}),
+			body:  jsonBody(map[string]any{"IdentityPoolId": p3, "Logins": map[string]string{"login.unknown.example": good}}),
 			phase: "login", check: "provider"},
 	)
 	x3 := getID(p3, nil)
