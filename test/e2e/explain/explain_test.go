@@ -3,6 +3,9 @@ package explain
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -171,5 +174,44 @@ func TestTracesAreAccountScopedAndBounded(t *testing.T) {
 	}
 	if status, _ := s.Extension(t, "", "", "ListTraces", "{}"); status < 400 {
 		t.Errorf("an unsigned ListTraces: %d", status)
+	}
+}
+
+// TestSTSCallsAreTracedForTheRolesAccount: an unsigned STS
+// AssumeRoleWithWebIdentity is traced for the account of the role it names,
+// with the refused token as its cause, and UnlinkIdentity for its pool's.
+func TestSTSCallsAreTracedForTheRolesAccount(t *testing.T) {
+	s := harness.Start(t, harness.Options{Config: config("traces:\n  enabled: true\n")})
+	form := url.Values{"Action": {"AssumeRoleWithWebIdentity"}, "Version": {"2011-06-15"},
+		"RoleArn": {"arn:aws:iam::" + accountA + ":role/app"}, "RoleSessionName": {"session"}, "WebIdentityToken": {"eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL3guZXhhbXBsZSJ9.c2ln"}}
+	resp, err := http.Post(s.URL+"/", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stsBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	id := resp.Header.Get("x-amzn-RequestId")
+	if resp.StatusCode != 400 || id == "" {
+		t.Fatalf("AssumeRoleWithWebIdentity: %d %q", resp.StatusCode, id)
+	}
+	tr, status := getTrace(t, s, keyA, secretA, id)
+	if status != 200 || tr.Operation != "AssumeRoleWithWebIdentity" || tr.cause() == nil || tr.cause().Check != "webIdentityToken" {
+		t.Fatalf("the role's account: %d %+v (STS answered %s)", status, tr, stsBody)
+	}
+	if _, status := getTrace(t, s, keyB, secretB, id); status != 400 {
+		t.Errorf("another account reads it: %d", status)
+	}
+
+	out, err := cognito(s, keyA, secretA).CreateIdentityPool(context.Background(), &cognitoidentity.CreateIdentityPoolInput{IdentityPoolName: aws.String("u"), AllowUnauthenticatedIdentities: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := post(t, s, "GetId", jsonBody(map[string]any{"IdentityPoolId": aws.ToString(out.IdentityPoolId)}))
+	var guest struct{ IdentityId string }
+	_ = json.Unmarshal([]byte(a.body), &guest)
+	u := post(t, s, "UnlinkIdentity", jsonBody(map[string]any{"IdentityId": guest.IdentityId, "Logins": map[string]string{}, "LoginsToRemove": []string{"graph.facebook.com"}}))
+	tr, status = getTrace(t, s, keyA, secretA, u.id)
+	if u.status != 400 || status != 200 || tr.IdentityPoolId != aws.ToString(out.IdentityPoolId) || tr.cause() == nil || tr.cause().Check != "logins" {
+		t.Errorf("UnlinkIdentity: %d %s; trace %d %+v", u.status, u.body, status, tr)
 	}
 }
