@@ -22,6 +22,8 @@ type globals struct {
 	connectTimeout string
 	debug          bool
 	color          string
+	// explain prints the call's trace after the answer (idpool only).
+	explain bool
 }
 
 // argSpec describes one command-line option of an operation.
@@ -63,7 +65,7 @@ func (e *paramError) Error() string { return e.msg }
 var globalFlags = map[string]bool{
 	"--endpoint-url": true, "--region": true, "--profile": true, "--output": true, "--query": true,
 	"--no-paginate": false, "--no-sign-request": false, "--no-verify-ssl": false, "--ca-bundle": true,
-	"--cli-read-timeout": true, "--cli-connect-timeout": true, "--debug": false, "--color": true,
+	"--cli-read-timeout": true, "--cli-connect-timeout": true, "--debug": false, "--color": true, "--explain": false,
 	"--no-cli-pager": false, "--cli-binary-format": true, "--cli-auto-prompt": false, "--no-cli-auto-prompt": false,
 }
 
@@ -129,6 +131,8 @@ func splitGlobals(args []string) ([]string, *globals, error) {
 			g.connectTimeout = val
 		case "--debug":
 			g.debug = true
+		case "--explain":
+			g.explain = true
 		case "--color":
 			if !validChoice(val, []string{"on", "off", "auto"}) {
 				return nil, nil, &usageError{"argument --color: Invalid choice, valid choices are:\n\n" + choiceColumns([]string{"on", "off", "auto"})}

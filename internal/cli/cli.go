@@ -44,6 +44,9 @@ type runner struct {
 	stderr io.Writer
 	// endpoint is where the current call goes (for connection errors).
 	endpoint endpoint
+	// requestID is the last answer's x-amzn-RequestId (--explain), and
+	// explained the trace printed after the answer.
+	requestID, explained string
 }
 
 func usageText() string {
@@ -56,6 +59,11 @@ func usageText() string {
 
 // exit prints err the way the aws CLI does and maps it to an exit code.
 func (r *runner) exit(err error) int {
+	defer func() {
+		if r.explained != "" {
+			fmt.Fprint(r.stderr, r.explained)
+		}
+	}()
 	if err == nil {
 		return exitOK
 	}
@@ -112,6 +120,10 @@ func (r *runner) run(args []string) error {
 		return r.fault(context.Background(), rest[1:], g)
 	case "lifetimes":
 		return r.lifetimes(context.Background(), rest[1:], g)
+	case "explain":
+		return r.explain(context.Background(), rest[1:], g)
+	case "explain-credentials":
+		return r.explainCredentials(context.Background(), rest[1:], g)
 	case "login":
 		return r.login(context.Background(), rest[1:], g)
 	case "export":
@@ -131,7 +143,11 @@ func (r *runner) run(args []string) error {
 		_, err := io.WriteString(r.stdout, op.help())
 		return err
 	}
-	return r.runOperation(context.Background(), op, g, rest[1:])
+	err = r.runOperation(context.Background(), op, g, rest[1:])
+	if g.explain {
+		r.explained = r.explainCall(context.Background(), g)
+	}
+	return err
 }
 
 // serviceError is an error the service returned: exit 254.

@@ -106,8 +106,8 @@ func TestTopHelpCoversModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(purposes) != len(m.Operations)+2 {
-		t.Errorf("purposes has %d entries for %d operations (+ decode-token, login mint)", len(purposes), len(m.Operations))
+	if len(purposes) != len(m.Operations)+4 {
+		t.Errorf("purposes has %d entries for %d operations (+ decode-token, login mint, explain, explain-credentials)", len(purposes), len(m.Operations))
 	}
 	help, err := TopHelp([]Command{{"serve", "run the server"}})
 	if err != nil {
@@ -119,7 +119,7 @@ func TestTopHelpCoversModel(t *testing.T) {
 			t.Errorf("%s: no purpose on the screen", op.CLI)
 		}
 	}
-	for _, own := range []string{"decode-token", "login mint"} {
+	for _, own := range []string{"decode-token", "login mint", "explain", "explain-credentials"} {
 		if !strings.Contains(help, "  "+own+" ") || !strings.Contains(help, purposes[own]) {
 			t.Errorf("%s: no purpose on the screen", own)
 		}

@@ -132,6 +132,9 @@ func (r *runner) runOperation(ctx context.Context, op *operation, g *globals, ar
 		var raw []byte
 		attempts, status := 0, 0
 		opts := []func(*cognitoidentity.Options){captureBody(&raw, &attempts, &status)}
+		if g.explain {
+			opts = append(opts, captureRequestID(&r.requestID))
+		}
 		if dbg != nil {
 			dbg.request(op.Name, params)
 			opts = append(opts, dbg.option())

@@ -41,6 +41,8 @@ var purposes = map[string]string{
 	"update-identity-pool":                     "replace a pool's configuration",
 	"decode-token":                             "print and verify a JWT (idpool only)",
 	"login mint":                               "a test login idpool accepts, for GetId without a real IdP (idpool only)",
+	"explain":                                  "why a call was decided as it was: its trace, step by step (idpool only)",
+	"explain-credentials":                      "what GetCredentialsForIdentity would answer and why, changing nothing (idpool only)",
 }
 
 // TopHelp is the screen of "idpool", "idpool help" and "idpool --help":
@@ -64,7 +66,7 @@ func TopHelp(server []Command) (string, error) {
 	for _, op := range m.Operations {
 		names = append(names, op.CLI)
 	}
-	names = append(names, "decode-token", "login mint")
+	names = append(names, "decode-token", "login mint", "explain", "explain-credentials")
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-42s %s\n", n, purposes[n])
 	}

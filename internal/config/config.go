@@ -51,6 +51,9 @@ type Config struct {
 	Keys      json.RawMessage `json:"keys,omitempty"`
 	// Faults are fault rules in force from the start (internal/faults).
 	Faults json.RawMessage `json:"faults,omitempty"`
+	// Traces keeps decision traces (internal/traces): enabled, perAccount,
+	// sampleRate; on in development mode, off with a config file unless enabled.
+	Traces json.RawMessage `json:"traces,omitempty"`
 }
 
 // TestIssuer is the testIssuer section.

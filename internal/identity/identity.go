@@ -149,6 +149,13 @@ type CredentialVendor interface {
 	AssumeRoleWithWebIdentity(ctx context.Context, r AssumeRequest) (*Credentials, error)
 }
 
+// AssumeChecker is a CredentialVendor that can say whether it would vend
+// credentials for r without vending them (the embedded STS; an external one
+// cannot be asked).
+type AssumeChecker interface {
+	CheckAssume(ctx context.Context, r AssumeRequest) error
+}
+
 // OpenIDClaims are the verified claims of an identity-pool OpenID token.
 type OpenIDClaims struct {
 	Issuer        string

@@ -12,12 +12,12 @@ const module = "github.com/idpool/idpool/internal/"
 // table -> core -> storage; imports may only point the same way.
 var (
 	composition = []string{"server", "fuzzstack"}
-	frontEnd    = []string{"wire", "faults"}
+	frontEnd    = []string{"wire", "faults", "traces"}
 	codecs      = []string{"awsjson", "awsquery", "protocol", "model"}
 	opTables    = []string{"ops", "stsquery", "iamquery"}
 	// core is everything below the operation tables.
 	core = []string{"apierr", "auth", "identity", "iam", "sts", "logins", "tokens", "roles", "policy",
-		"pagination", "sealbox", "storage", "storage/sqlite", "storage/postgres", "storage/sqlstore",
+		"pagination", "sealbox", "trace", "storage", "storage/sqlite", "storage/postgres", "storage/sqlstore",
 		"storage/backends", "storage/conformance"}
 )
 

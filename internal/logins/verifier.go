@@ -10,6 +10,7 @@ import (
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 // Logins keys of the providers AWS knows by name (api-notes §4.7).
@@ -71,6 +72,12 @@ func New(cfg Config) *Verifier {
 func (v *Verifier) Verify(ctx context.Context, r identity.LoginRequest) (*identity.VerifiedLogin, error) {
 	pool, provider := r.Pool, r.Provider
 	l, err := v.verify(ctx, r)
+	if tr := trace.From(ctx); tr.On() {
+		if l != nil {
+			l.RoleMappingKey = roleMappingKey(pool, l.RoleMappingKey, provider)
+		}
+		v.traceLogin(tr, r, l, err)
+	}
 	if err != nil {
 		ae := apierr.As(err)
 		// The cause may name a key id or URL, never the token itself.

@@ -10,6 +10,7 @@ import (
 	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 var errNoIssuer = errors.New("ops: no token issuer configured")
@@ -56,10 +57,12 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 	if !ident.Authenticated {
 		roleLogins = nil
 	}
+	tr := trace.From(ctx)
 	if s.sts == nil {
+		tr.Step(trace.PhaseSTS, "configured", trace.Fail, "The server has no STS to vend credentials.")
 		return nil, apierr.New(apierr.InvalidIdentityPoolConfiguration, msgBadPoolConfig).Wrap(errors.New("ops: no STS configured"))
 	}
-	role, err := s.resolveRole(pool, roleLogins, in.CustomRoleArn)
+	role, err := s.resolveRole(tr, pool, roleLogins, in.CustomRoleArn)
 	if err != nil || role == "" {
 		s.hintNoRoles(pool)
 	}
@@ -94,6 +97,7 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 		Duration:         time.Duration(s.lifetimes(pool.AccountID, pool.ID).Credentials),
 		Tags:             tags,
 	})
+	traceSTS(tr, role, err)
 	switch {
 	case err == nil:
 	case errors.Is(err, identity.ErrSTSUnavailable):

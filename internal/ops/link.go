@@ -37,6 +37,8 @@ type linkResult struct {
 	created  bool
 	// merged are the identities disabled by an implicit merge.
 	merged []string
+	// linked reports logins newly linked to the identity.
+	linked bool
 }
 
 // linkTx resolves a call's logins to one identity inside tx: it returns
@@ -108,7 +110,7 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 		}
 	}
 	if target != nil && target.Disabled {
-		return nil, forbidden(target.ID)
+		return nil, forbidden(target.ID).Wrap(errIdentityDisabled)
 	}
 
 	// Find who holds each presented login.
@@ -144,20 +146,20 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 		// logins (or a token this service issued to it).
 		if target.Authenticated && !proved {
 			if len(req.logins) == 0 && req.dev == nil {
-				return nil, forbidden(target.ID)
+				return nil, forbidden(target.ID).Wrap(errNotProved)
 			}
-			return nil, apierr.NotAuthorizedf(msgLoginsDontMatch)
+			return nil, apierr.NotAuthorizedf(msgLoginsDontMatch).Wrap(errNotProved)
 		}
 		if !target.Authenticated && len(stored) == 0 {
 			if !pool.AllowUnauthenticated {
-				return nil, apierr.NotAuthorizedf(msgNoGuests)
+				return nil, apierr.NotAuthorizedf(msgNoGuests).Wrap(errGuestsOff)
 			}
 			return &linkResult{identity: target}, nil
 		}
 	} else if len(stored) == 0 {
 		// GetId without logins: a new guest identity every call.
 		if !pool.AllowUnauthenticated {
-			return nil, apierr.NotAuthorizedf(msgNoGuests)
+			return nil, apierr.NotAuthorizedf(msgNoGuests).Wrap(errGuestsOff)
 		}
 		ident := &storage.Identity{ID: req.newID, PoolID: pool.ID, CreatedAt: req.now, UpdatedAt: req.now}
 		return &linkResult{identity: ident, created: true}, tx.CreateIdentity(ident)
@@ -204,7 +206,7 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 	if !created && len(losers) == 0 && len(logins) == len(winner.Logins) && authenticated == winner.Authenticated {
 		return &linkResult{identity: winner}, nil
 	}
-	res := &linkResult{created: created}
+	res := &linkResult{created: created, linked: len(logins) > len(winner.Logins)}
 	for _, l := range losers {
 		l.Logins, l.Disabled, l.UpdatedAt = nil, true, req.now
 		if err := tx.UpdateIdentity(l); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/idpool/idpool/internal/identity"
 	loginsvc "github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 // CognitoProvider is the Logins key of tokens issued by this service
@@ -59,12 +60,17 @@ func (s *Service) verifyLogins(ctx context.Context, pool *storage.Pool, reqs []i
 	if len(reqs) == 0 {
 		return nil, nil
 	}
+	tr := trace.From(ctx)
 	if s.logins == nil {
+		tr.Step(trace.PhaseLogin, "provider", trace.Fail, "The server verifies no logins.")
 		return nil, apierr.NotAuthorizedf(msgUnsupportedIdP)
 	}
 	out := make([]*identity.VerifiedLogin, 0, len(reqs))
 	for _, req := range reqs {
 		if pool.DeveloperProviderName != "" && req.Provider == pool.DeveloperProviderName {
+			if tr.On() {
+				tr.Step(trace.PhaseLogin, "provider", trace.Fail, "The developer provider name is only taken by GetOpenIdTokenForDeveloperIdentity.", "provider", req.Provider)
+			}
 			return nil, apierr.NotAuthorizedf(msgUnsupportedIdP)
 		}
 		v, err := s.logins.Verify(ctx, req)

@@ -30,7 +30,7 @@ func (s *Service) Extensions() []Operation {
 		return call(ctx, c, body)
 	}
 	return []Operation{pinned, Extension(SetLifetimesName, s.SetLifetimes), Extension(GetLifetimesName, s.GetLifetimes),
-		Extension(MintLoginName, s.MintLogin)}
+		Extension(MintLoginName, s.MintLogin), Extension(ExplainCredentialsName, s.ExplainCredentials)}
 }
 
 func (s *Service) validatePinned(body []byte) error {

@@ -2,6 +2,8 @@ package ops
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
@@ -9,6 +11,7 @@ import (
 	"github.com/idpool/idpool/internal/identity"
 	loginsvc "github.com/idpool/idpool/internal/logins"
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 // openIDTokenTTL: "The OpenID token is valid for 10 minutes."
@@ -154,6 +157,9 @@ func (s *Service) UnlinkIdentity(ctx context.Context, c *auth.Caller, in *unlink
 	if err != nil {
 		return nil, err
 	}
+	tr := trace.From(ctx)
+	tracePool(tr, pool)
+	tr.Identity(in.IdentityId)
 	logins, err := s.verifyLogins(ctx, pool, reqs)
 	if err != nil {
 		return nil, err
@@ -165,9 +171,11 @@ func (s *Service) UnlinkIdentity(ctx context.Context, c *auth.Caller, in *unlink
 			return err
 		}
 		if ident.Disabled {
+			tr.Step(trace.PhaseIdentity, "disabled", trace.Fail, "The identity is disabled (a merge gave its logins to another identity).", "identityId", ident.ID)
 			return forbidden(ident.ID)
 		}
 		if len(logins) == 0 {
+			tr.Step(trace.PhaseIdentity, "logins", trace.Fail, "UnlinkIdentity needs a login of the identity to prove it is the caller's.", "identityId", ident.ID)
 			return forbidden(ident.ID)
 		}
 		for _, l := range logins {
@@ -184,6 +192,9 @@ func (s *Service) UnlinkIdentity(ctx context.Context, c *auth.Caller, in *unlink
 			}
 			owner, err := tx.LoginOwner(ident.PoolID, l.Provider, l.Subject)
 			if isNotFound(err) || (err == nil && owner != ident.ID) {
+				if tr.On() {
+					tr.Step(trace.PhaseIdentity, "logins", trace.Fail, "The login '"+l.Provider+"' is not linked to this identity.", "identityId", ident.ID, "provider", l.Provider, "subject", l.Subject)
+				}
 				return apierr.NotAuthorizedf(msgLoginsDontMatch)
 			}
 			if err != nil {
@@ -195,6 +206,10 @@ func (s *Service) UnlinkIdentity(ctx context.Context, c *auth.Caller, in *unlink
 			if !containsString(in.LoginsToRemove, l.Provider) {
 				kept = append(kept, l)
 			}
+		}
+		if tr.On() {
+			tr.Step(trace.PhaseIdentity, "unlinked", trace.Pass, "The identity's logins of the providers to remove are unlinked.",
+				"identityId", ident.ID, "removed", strconv.Itoa(len(ident.Logins)-len(kept)), "providers", strings.Join(in.LoginsToRemove, ","))
 		}
 		if len(kept) == len(ident.Logins) {
 			return nil

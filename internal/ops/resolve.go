@@ -9,6 +9,7 @@ import (
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/storage"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 // resolveRequest is a call that resolves its Logins to an identity (GetId,
@@ -49,6 +50,7 @@ func (s *Service) resolve(ctx context.Context, rq resolveRequest) (*resolved, er
 	for attempt := 0; ; attempt++ {
 		out, err := s.resolveOnce(ctx, rq)
 		if !errors.Is(err, errPoolChanged) {
+			traceResolved(trace.From(ctx), rq.link.target, out, err)
 			return out, err
 		}
 		if attempt == 2 {
@@ -90,6 +92,7 @@ func (s *Service) resolveOnce(ctx context.Context, rq resolveRequest) (*resolved
 	if err != nil {
 		return nil, err
 	}
+	tracePool(trace.From(ctx), pool)
 	logins, err := s.verifyLogins(ctx, pool, reqs)
 	if err != nil {
 		return nil, err
@@ -134,6 +137,9 @@ func (s *Service) linkWrite(ctx context.Context, rq resolveRequest, lr linkReque
 		}
 		if verifiedAgainst != nil && !sameLoginConfig(pool, verifiedAgainst) {
 			return errPoolChanged
+		}
+		if verifiedAgainst == nil {
+			tracePool(trace.From(ctx), pool)
 		}
 		if verifiedAgainst == nil && rq.check != nil {
 			if err := rq.check(pool); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/idpool/idpool/internal/pagination"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/sts"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 // Config wires the operations to storage and the identity logic.
@@ -70,8 +71,8 @@ type Service struct {
 	// noRoleHints remembers the pools whose missing roles were logged
 	// (development mode only; nil otherwise).
 	noRoleHints *hintOnce
-	// resolveRole and principalTags are roles.Resolve and roles.PrincipalTags.
-	resolveRole   func(*storage.Pool, []*identity.VerifiedLogin, string) (string, error)
+	// resolveRole and principalTags are roles.ResolveTraced and roles.PrincipalTags.
+	resolveRole   func(*trace.Recorder, *storage.Pool, []*identity.VerifiedLogin, string) (string, error)
 	principalTags func(*storage.Pool, []*identity.VerifiedLogin) map[string]string
 	validate      func(op string, body []byte) *apierr.Error
 	// life holds the short lifetimes (nil: AWS's).

@@ -1,6 +1,11 @@
 package policy
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/idpool/idpool/internal/trace"
+)
 
 // Request is what a trust policy is evaluated against.
 type Request struct {
@@ -19,6 +24,9 @@ type Request struct {
 	// keys: STS requires cognito-identity.amazonaws.com:aud of a trust
 	// policy that lets an identity pool of another account in.
 	RequireKeys []string
+	// Trace, when set, records each statement and condition with the
+	// values compared.
+	Trace *trace.Recorder
 }
 
 // Decision is the outcome of an evaluation.
@@ -54,18 +62,80 @@ func (d *Document) Evaluate(r Request) Decision {
 	out := ImplicitDeny
 	for i := range d.Statements {
 		s := &d.Statements[i]
-		if !s.applies(r, ctx) {
+		applies := s.applies(r, ctx)
+		if r.Trace.On() {
+			s.trace(r, ctx, i, applies)
+		}
+		if !applies {
 			continue
 		}
 		if s.Effect == "Deny" {
+			r.Trace.Step(trace.PhaseTrust, "decision", trace.Fail, "A Deny statement matches: explicit deny.", "action", r.Action)
 			return ExplicitDeny
 		}
 		if len(r.RequireKeys) > 0 && !s.restricts(r.RequireKeys...) {
+			if r.Trace.On() {
+				r.Trace.Step(trace.PhaseTrust, "crossAccount", trace.Fail, "The pool is of another account than the role, and the statement has no restricting condition on aud.",
+					"statement", statementName(s, i), "requiredKeys", strings.Join(r.RequireKeys, ","))
+			}
 			continue
 		}
 		out = Allow
 	}
+	if r.Trace.On() {
+		if out == Allow {
+			r.Trace.Step(trace.PhaseTrust, "decision", trace.Pass, "The trust policy allows "+r.Action+".", "action", r.Action)
+		} else {
+			r.Trace.Step(trace.PhaseTrust, "decision", trace.Fail, "No statement of the trust policy allows "+r.Action+" (implicit deny).", "action", r.Action)
+		}
+	}
 	return out
+}
+
+// trace records how statement i of a trust policy met r: whether it names
+// the principal and action, then each condition with the values compared.
+func (s *Statement) trace(r Request, ctx map[string][]string, i int, applies bool) {
+	name := statementName(s, i)
+	if !s.names(r) {
+		r.Trace.Step(trace.PhaseTrust, "statement", trace.Info, "Statement "+name+" ("+s.Effect+") does not name this principal and action.",
+			"statement", name, "effect", s.Effect, "principals", strings.Join(r.Principals, ","), "action", r.Action)
+		return
+	}
+	for j := range s.Conditions {
+		c := &s.Conditions[j]
+		vals, present := ctx[strings.ToLower(c.Key)]
+		ok := c.eval(vals, present)
+		res := trace.Pass
+		seen := strings.Join(vals, ",")
+		if !present {
+			seen = "(absent)"
+		}
+		detail := "Condition " + c.Operator + " on " + c.Key + " holds: '" + seen + "' against '" + strings.Join(c.Values, ",") + "'."
+		if !ok {
+			res = trace.Fail
+			if s.Effect == "Deny" {
+				res = trace.Info
+			}
+			detail = "Condition " + c.Operator + " on " + c.Key + " is not met: the request has '" + seen + "', the policy wants '" + strings.Join(c.Values, ",") + "'."
+		}
+		r.Trace.Step(trace.PhaseTrust, "condition", res, detail, "statement", name, "effect", s.Effect, "operator", c.Operator,
+			"key", c.Key, "policyValues", strings.Join(c.Values, ","), "requestValues", seen)
+		if !ok {
+			break // applies stops at the first condition not met
+		}
+	}
+	if applies {
+		r.Trace.Step(trace.PhaseTrust, "statement", trace.Info, "Statement "+name+" ("+s.Effect+") applies to "+r.Action+".",
+			"statement", name, "effect", s.Effect, "action", r.Action)
+	}
+}
+
+// statementName is a statement's Sid, else its position from 1.
+func statementName(s *Statement, i int) string {
+	if s.Sid != "" {
+		return s.Sid
+	}
+	return "#" + strconv.Itoa(i+1)
 }
 
 // Allows reports whether d allows every one of actions for r (the other

@@ -29,6 +29,7 @@ import (
 	"github.com/idpool/idpool/internal/sts"
 	"github.com/idpool/idpool/internal/stsquery"
 	"github.com/idpool/idpool/internal/tokens"
+	"github.com/idpool/idpool/internal/traces"
 	"github.com/idpool/idpool/internal/wire"
 )
 
@@ -253,9 +254,22 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
+	var tcfg traces.Config
+	if err := decodeSection("traces", s.cfg.Traces, &tcfg); err != nil {
+		return fail(err)
+	}
+	if err := tcfg.Validate(); err != nil {
+		return fail(fmt.Errorf("config %w", err))
+	}
+	keeper := traces.New(tcfg, now)
+	hooks := []wire.Hook{injector}
+	if tcfg.On(s.dev) {
+		// First, so a call answered by an injected fault is traced too.
+		hooks = []wire.Hook{keeper, injector}
+	}
 	a.handler = wire.New(wire.Config{
 		Operations:    operations,
-		Extensions:    append(opsSvc.Extensions(), injector.Extensions()...),
+		Extensions:    append(append(opsSvc.Extensions(), injector.Extensions()...), keeper.Extensions()...),
 		Validator:     validator,
 		Verifier:      verifier,
 		QueryServices: []awsquery.Service{stsquery.New(stsSvc, store), iamSvc},
@@ -268,7 +282,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Metrics:       met,
 		Draining:      a.draining.Load,
 		Degraded:      health.Condition,
-		Hooks:         []wire.Hook{injector},
+		Hooks:         hooks,
 	})
 	return a, nil
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"strconv"
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 // Session durations (seconds) STS accepts, and its default.
@@ -49,24 +51,40 @@ type Assumed struct {
 	Provider string
 }
 
-// Assume verifies the token, checks the role's trust policy and vends
-// credentials. Errors are Query-protocol *apierr.Error with STS's codes.
-func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) {
+// admit runs Assume's checks (token, role, duration, trust policy) and
+// returns the role, the web identity and the session tags.
+func (s *Service) admit(ctx context.Context, in AssumeInput) (*iam.Role, *webIdentity, map[string]string, error) {
+	tr := trace.From(ctx)
 	arn, err := iam.ParseRoleARN(in.RoleARN)
 	if err != nil {
-		return nil, apierr.Queryf(apierr.QueryValidation, "Request ARN is invalid")
+		tr.Step(trace.PhaseSTS, "roleArn", trace.Fail, "The role ARN is not one this STS takes.", "roleArn", in.RoleARN)
+		return nil, nil, nil, apierr.Queryf(apierr.QueryValidation, "Request ARN is invalid")
 	}
+	tr.Account(arn.AccountID)
 	wi, err := s.verifyToken(ctx, in.Token, arn.AccountID, in.Provider)
 	if err != nil {
-		return nil, err
+		if tr.On() {
+			tr.Step(trace.PhaseSTS, "webIdentityToken", trace.Fail, "The web identity token is refused: "+apierr.As(err).Message, "roleArn", in.RoleARN)
+		}
+		return nil, nil, nil, err
 	}
 	claims := wi.claims
+	if tr.On() {
+		tr.Step(trace.PhaseSTS, "webIdentityToken", trace.Pass, "The web identity token verifies.", "iss", claims.Issuer, "aud", claims.Audience, "sub", claims.Subject)
+	}
 	role, err := s.role(ctx, in.RoleARN, arn, in.Role, wi)
 	if err != nil {
-		return nil, err
+		if tr.On() {
+			tr.Step(trace.PhaseSTS, "role", trace.Fail, "IAM has no such role (outside development mode, or for another account's pool, an unknown role is refused as untrusted).", "roleArn", in.RoleARN)
+		}
+		return nil, nil, nil, err
 	}
 	if in.Duration > time.Duration(role.MaxSessionDuration)*time.Second {
-		return nil, apierr.Queryf(apierr.QueryValidation, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		if tr.On() {
+			tr.Step(trace.PhaseSTS, "duration", trace.Fail, "The session duration exceeds the role's MaxSessionDuration.",
+				"duration", in.Duration.String(), "maxSessionDuration", strconv.Itoa(int(role.MaxSessionDuration))+"s")
+		}
+		return nil, nil, nil, apierr.Queryf(apierr.QueryValidation, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	tags := principalTags(claims)
 	if len(in.Tags) > 0 {
@@ -79,9 +97,21 @@ func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) 
 		}
 		tags = merged
 	}
-	if err := s.checkTrust(role, wi, tags); err != nil {
+	if err := s.checkTrust(ctx, role, wi, tags); err != nil {
+		return nil, nil, nil, err
+	}
+	return role, wi, tags, nil
+}
+
+// Assume verifies the token, checks the role's trust policy and vends
+// credentials. Errors are Query-protocol *apierr.Error with STS's codes.
+func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) {
+	role, wi, tags, err := s.admit(ctx, in)
+	if err != nil {
 		return nil, err
 	}
+	claims := wi.claims
+	tr := trace.From(ctx)
 	now := s.now().UTC().Truncate(time.Second)
 	rec := &sessionRecord{
 		Secret: newSecret(), Account: role.AccountID, RoleARN: role.ARN(), RoleName: role.RoleName,
@@ -92,6 +122,10 @@ func (s *Service) Assume(ctx context.Context, in AssumeInput) (*Assumed, error) 
 	token, err := s.sealer.seal(keyID, rec)
 	if err != nil {
 		return nil, apierr.InternalIn(apierr.Query, err)
+	}
+	if tr.On() {
+		tr.Step(trace.PhaseSTS, "issued", trace.Pass, "STS vends credentials for the role.", "roleArn", rec.RoleARN, "session", in.SessionName,
+			"accessKeyId", keyID, "expiration", time.Unix(rec.Expires, 0).UTC().Format(time.RFC3339))
 	}
 	s.log.InfoContext(ctx, "sts credentials issued", "role", rec.RoleARN, "session", in.SessionName,
 		"subject", claims.Subject, "access_key_id", keyID, "expires", time.Unix(rec.Expires, 0).UTC())
@@ -156,4 +190,16 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, r identity.Assu
 		return nil, err
 	}
 	return &out.Credentials, nil
+}
+
+// CheckAssume implements identity.AssumeChecker: AssumeRoleWithWebIdentity's
+// checks for the enhanced flow (the token, the role, the duration, the trust
+// policy) without vending anything.
+func (s *Service) CheckAssume(ctx context.Context, r identity.AssumeRequest) error {
+	in := AssumeInput{RoleARN: r.RoleARN, SessionName: r.SessionName, Token: r.WebIdentityToken, Duration: r.Duration, Tags: r.Tags, Role: r.Role}
+	if in.Duration == 0 {
+		in.Duration = DefaultDuration * time.Second
+	}
+	_, _, _, err := s.admit(ctx, in)
+	return err
 }

@@ -1,6 +1,7 @@
 package sts
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base32"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
 	"github.com/idpool/idpool/internal/policy"
+	"github.com/idpool/idpool/internal/trace"
 )
 
 const (
@@ -30,35 +32,48 @@ const (
 // [inf] Cognito's "security best practices" page says STS also requires an
 // amr condition on cross-account basic-flow requests; idpool requires aud
 // only, the rule the STS API reference states.
-func (s *Service) checkTrust(role *iam.Role, wi *webIdentity, tags map[string]string) error {
+func (s *Service) checkTrust(ctx context.Context, role *iam.Role, wi *webIdentity, tags map[string]string) error {
 	c := wi.claims
 	var doc *policy.Document
 	var err error
+	tr := trace.From(ctx)
 	if role.AssumeRolePolicyDocument == "" {
 		// Only dev-mode stand-ins have none: IAM requires one.
 		doc = devTrust()
+		if tr.On() {
+			tr.Step(trace.PhaseTrust, "policy", trace.Info, "The role is a development-mode stand-in: it trusts idpool tokens of its own account's pools.", "role", role.ARN())
+		}
 	} else if doc, err = policy.ParseTrust([]byte(role.AssumeRolePolicyDocument)); err != nil {
 		return apierr.InternalIn(apierr.Query, err) // IAM validated it when it was stored
 	}
-	ctx := map[string][]string{}
+	keys := map[string][]string{}
 	for _, prefix := range wi.prefixes {
-		ctx[prefix+":aud"] = []string{c.Audience}
-		ctx[prefix+":sub"] = []string{c.Subject}
-		ctx[prefix+":amr"] = c.AMR
+		keys[prefix+":aud"] = []string{c.Audience}
+		keys[prefix+":sub"] = []string{c.Subject}
+		keys[prefix+":amr"] = c.AMR
 	}
 	if len(tags) > 0 {
-		keys := make([]string, 0, len(tags))
+		names := make([]string, 0, len(tags))
 		for k, v := range tags {
-			ctx["aws:RequestTag/"+k] = []string{v}
-			keys = append(keys, k)
+			keys["aws:RequestTag/"+k] = []string{v}
+			names = append(names, k)
 		}
-		sort.Strings(keys)
-		ctx["aws:TagKeys"] = keys
+		sort.Strings(names)
+		keys["aws:TagKeys"] = names
 	}
 	req := policy.Request{
 		PrincipalType: "Federated",
 		Principals:    wi.principals,
-		Context:       ctx,
+		Context:       keys,
+		Trace:         tr,
+	}
+	if wi.own && wi.poolAccount != role.AccountID {
+		// Another account's trust policy is its own business: the pool's
+		// account sees the decision, not the statements.
+		req.Trace = nil
+		if tr.On() {
+			tr.Step(trace.PhaseTrust, "policy", trace.Info, "The role is of another account than the pool: its trust policy's statements are not shown.", "role", role.ARN())
+		}
 	}
 	if wi.own && wi.poolAccount != role.AccountID {
 		for _, prefix := range wi.prefixes {
@@ -69,7 +84,14 @@ func (s *Service) checkTrust(role *iam.Role, wi *webIdentity, tags map[string]st
 	if len(tags) > 0 {
 		actions = append(actions, actionTagSession)
 	}
+	if req.Trace.On() && role.AssumeRolePolicyDocument != "" {
+		tr.Step(trace.PhaseTrust, "policy", trace.Info, "The role's trust policy is evaluated for the token.", "role", role.ARN(),
+			"principals", strings.Join(wi.principals, ","), "aud", c.Audience, "sub", c.Subject, "amr", strings.Join(c.AMR, ","))
+	}
 	if !doc.Allows(req, actions...) {
+		if tr.On() && req.Trace == nil {
+			tr.Step(trace.PhaseTrust, "decision", trace.Fail, "The other account's role does not trust this pool's identities.", "role", role.ARN())
+		}
 		return notAuthorized()
 	}
 	return nil
