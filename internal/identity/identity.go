@@ -66,6 +66,10 @@ type VerifiedLogin struct {
 	// Assertion is set for SAML logins: the caller records it as used in the
 	// write transaction that accepts the login, so a replay is refused.
 	Assertion *Assertion
+	// SignatureCached says the token's signature check was this node's
+	// earlier one of the same token under the same keys (the logins cache of
+	// verified tokens); every other check ran on this call.
+	SignatureCached bool
 }
 
 // Assertion identifies a SAML assertion and when it stops being valid.

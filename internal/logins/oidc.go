@@ -46,7 +46,7 @@ func (v *Verifier) openIDConnect(ctx context.Context, pool *storage.Pool, provid
 	if !ok {
 		return nil, refuse(msgAudience)
 	}
-	return oidcLogin(provider, aud, c)
+	return oidcLogin(provider, aud, c, j.cached)
 }
 
 // providerScope names an IAM OIDC provider's record as it is now: a
@@ -92,16 +92,17 @@ func (v *Verifier) verifyIssuerToken(ctx context.Context, account string, is OID
 // oidcLogin is the VerifiedLogin of an OpenID Connect ID token. [inf] The
 // amr entry follows the observed PROVIDER:APPID:SUBJECT form of Facebook
 // and user pools, with the client id as qualifier.
-func oidcLogin(provider, aud string, c claims) (*identity.VerifiedLogin, error) {
+func oidcLogin(provider, aud string, c claims, cached bool) (*identity.VerifiedLogin, error) {
 	sub := c.str("sub")
 	if sub == "" {
 		return nil, refuse("Invalid login token. Missing a required claim: sub")
 	}
 	return &identity.VerifiedLogin{
-		Provider: provider,
-		Subject:  sub,
-		AMR:      provider + ":" + aud + ":" + sub,
-		Claims:   c.plain(),
+		Provider:        provider,
+		Subject:         sub,
+		AMR:             provider + ":" + aud + ":" + sub,
+		Claims:          c.plain(),
+		SignatureCached: cached,
 	}, nil
 }
 

@@ -48,7 +48,7 @@ func (v *Verifier) socialOIDC(ctx context.Context, pool *storage.Pool, provider,
 	if !ok {
 		return nil, refuse(msgAudience)
 	}
-	return oidcLogin(provider, aud, c)
+	return oidcLogin(provider, aud, c, j.cached)
 }
 
 // facebook checks an access token with the Graph API's debug_token, using

@@ -84,11 +84,12 @@ func (v *Verifier) userPool(ctx context.Context, pool *storage.Pool, provider, t
 		}
 	}
 	return &identity.VerifiedLogin{
-		Provider:       provider,
-		Subject:        sub,
-		AMR:            provider + ":CognitoSignIn:" + sub,
-		RoleMappingKey: provider + ":" + aud,
-		Claims:         c.plain(),
+		Provider:        provider,
+		Subject:         sub,
+		AMR:             provider + ":CognitoSignIn:" + sub,
+		RoleMappingKey:  provider + ":" + aud,
+		Claims:          c.plain(),
+		SignatureCached: j.cached,
 	}, nil
 }
 

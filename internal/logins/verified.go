@@ -184,6 +184,8 @@ type jwtLogin struct {
 	token string
 	key   [sha256.Size]byte
 	seen  *verifiedToken
+	// cached is set when the signature check was answered by seen.
+	cached bool
 }
 
 // jwt starts the verification of token.
@@ -221,6 +223,7 @@ func (v *Verifier) signedClaims(ctx context.Context, ks keySet, scope string, j 
 	gen := rs.gen.Load()
 	if e := j.seen; e != nil && e.set == rs && e.gen == gen && e.scope == scope {
 		v.signatureChecked(SignatureCached)
+		j.cached = true
 		return e.claims, nil
 	}
 	c, err := verifiedClaims(ctx, ks, j.token)

@@ -107,6 +107,14 @@ func TestVerifiedTokenCached(t *testing.T) {
 	if v, c := e.obs.get(); v != verified || c != cached+5 {
 		t.Fatalf("verified %d -> %d, cached %d -> %d: want five cached checks", verified, v, cached, c)
 	}
+	// The login says so (for traces).
+	if l, err := e.v.Verify(context.Background(), e.pool, e.p.host(), tok); err != nil || !l.SignatureCached {
+		t.Fatalf("cached login: %+v, %v", l, err)
+	}
+	first := e.p.token(t, "k1", map[string]any{"sub": "user-9", "aud": "client-a"})
+	if l, err := e.v.Verify(context.Background(), e.pool, e.p.host(), first); err != nil || l.SignatureCached {
+		t.Fatalf("first login: %+v, %v", l, err)
+	}
 	if strings.Contains(strings.Join(cacheKeys(e.v.verified), ""), tok) {
 		t.Fatal("the cache holds the token")
 	}
