@@ -4,7 +4,6 @@ import (
 	"context"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/identity"
@@ -17,13 +16,12 @@ func TestClaimsAreTheVerifiedToken(t *testing.T) {
 	clk := newClock()
 	s := newService(t, Config{Now: clk.Now})
 	ctx := context.Background()
-	base := identity.TokenRequest{PoolID: "us-east-1:11111111-2222-3333-4444-555555555555",
-		PoolARN:    "arn:aws:cognito-identity:us-east-1:000000000000:identitypool/us-east-1:11111111-2222-3333-4444-555555555555",
-		IdentityID: "us-east-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", AMR: []string{"unauthenticated"}, TTL: 15 * time.Minute}
-	authed := base
-	authed.AMR = []string{"authenticated", "accounts.google.com", "accounts.google.com:client:user-1"}
-	tagged := authed
-	tagged.PrincipalTags = map[string]string{"team": "blue", "name": "Zoë \"Z\" <z@example.com>", "dept": "r&d\\ops"}
+	authed := sampleRequest()
+	authed.PrincipalTags = nil
+	base := authed
+	base.AMR = []string{"unauthenticated"}
+	tagged := sampleRequest()
+	tagged.PrincipalTags["name"] = "Zoë \"Z\" <z@example.com>"
 	noARN := tagged
 	noARN.PoolARN = ""
 	for _, r := range []identity.TokenRequest{base, authed, tagged, noARN} {
