@@ -39,6 +39,14 @@ type TokenIssuer interface {
 	Issue(ctx context.Context, r TokenRequest) (string, error)
 }
 
+// ClaimsIssuer is a TokenIssuer that also gives, unsigned, the claims of
+// the token it would issue for a request, exactly as verifying that token
+// would return them: for an STS in the same process (InProcessVendor).
+type ClaimsIssuer interface {
+	TokenIssuer
+	Claims(ctx context.Context, r TokenRequest) (*OpenIDClaims, error)
+}
+
 // VerifiedLogin is one Logins entry whose token was verified.
 type VerifiedLogin struct {
 	// Provider is the Logins key as the client sent it.
@@ -58,6 +66,10 @@ type VerifiedLogin struct {
 	// Assertion is set for SAML logins: the caller records it as used in the
 	// write transaction that accepts the login, so a replay is refused.
 	Assertion *Assertion
+	// SignatureCached says the token's signature check was this node's
+	// earlier one of the same token under the same keys (the logins cache of
+	// verified tokens); every other check ran on this call.
+	SignatureCached bool
 }
 
 // Assertion identifies a SAML assertion and when it stops being valid.
@@ -119,7 +131,11 @@ type AssumeRequest struct {
 	SessionName string
 	// WebIdentityToken is an identity-pool OpenID token for the identity.
 	WebIdentityToken string
-	Duration         time.Duration
+	// Claims replace WebIdentityToken for an InProcessVendor: the claims
+	// of the token this process's ClaimsIssuer would sign, handed over
+	// without a signature. Only an InProcessVendor reads them.
+	Claims   *OpenIDClaims
+	Duration time.Duration
 	// Tags are session tags from the pool's principal tag map.
 	Tags map[string]string
 	// Role is the role's IAM record as the caller read it in its snapshot
@@ -154,6 +170,15 @@ type CredentialVendor interface {
 // cannot be asked).
 type AssumeChecker interface {
 	CheckAssume(ctx context.Context, r AssumeRequest) error
+}
+
+// InProcessVendor is an STS running in this process (the embedded one): it
+// takes AssumeRequest.Claims, from ClaimsIssuer.Claims, in place of a
+// signed token, and checks them exactly as it checks a verified token's.
+type InProcessVendor interface {
+	CredentialVendor
+	// InProcess marks the vendor; it does nothing.
+	InProcess()
 }
 
 // OpenIDClaims are the verified claims of an identity-pool OpenID token.

@@ -49,6 +49,10 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives verification failures' causes (never tokens).
 	Logger *slog.Logger
+	// VerifiedTokens is how many verified JWT logins this node remembers, so
+	// the same token's signature is not checked again on every call
+	// (DefaultVerifiedTokens when 0; none when negative).
+	VerifiedTokens int
 	// TestIssuer, when set, is the key source of the logins it minted
 	// (development mode, or testIssuer.enabled in the config); nil: minted
 	// logins are refused like any token signed by an unknown key.

@@ -29,8 +29,8 @@ type fetcher struct {
 	now     func() time.Time
 
 	mu        sync.Mutex
-	sets      map[string]*oidc.RemoteKeySet // by JWKS URL
-	discovery map[string]discovered         // by issuer
+	sets      map[string]*remoteSet // by JWKS URL
+	discovery map[string]discovered // by issuer
 }
 
 type discovered struct {
@@ -53,7 +53,7 @@ func newFetcher(client *http.Client, timeout time.Duration, now func() time.Time
 	}
 	c.Transport = limitBody{base}
 	return &fetcher{client: c, timeout: timeout, now: now,
-		sets: map[string]*oidc.RemoteKeySet{}, discovery: map[string]discovered{}}
+		sets: map[string]*remoteSet{}, discovery: map[string]discovered{}}
 }
 
 // limitBody caps every response body, so a hostile provider cannot make us
@@ -84,7 +84,12 @@ func (f *fetcher) keySet(jwksURL string) keySet {
 			break
 		}
 	}
-	ks := oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), f.client), jwksURL)
+	// Each set fetches through its own client, which tells it when the
+	// keys it read changed (remoteSet.gen).
+	ks := &remoteSet{}
+	client := *f.client
+	client.Transport = watchKeys{base: f.client.Transport, set: ks}
+	ks.RemoteKeySet = oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), &client), jwksURL)
 	f.sets[jwksURL] = ks
 	return ks
 }

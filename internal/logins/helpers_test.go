@@ -34,7 +34,7 @@ var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func fixedNow() time.Time { return testNow }
 
 // openStore opens a real SQLite database in a temporary directory.
-func openStore(t *testing.T) storage.Store {
+func openStore(t testing.TB) storage.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "idpool.db"), sqlite.Options{Synchronous: "NORMAL"})
 	if err != nil {
@@ -56,7 +56,7 @@ type idp struct {
 	prefix string
 }
 
-func newIDP(t *testing.T) *idp {
+func newIDP(t testing.TB) *idp {
 	t.Helper()
 	p := &idp{keys: map[string]*rsa.PrivateKey{}}
 	p.addKey(t, "k1")
@@ -88,7 +88,7 @@ func (p *idp) issuer() string { return p.srv.URL + p.prefix }
 // host is the issuer without scheme: the Logins key of an OIDC provider.
 func (p *idp) host() string { u, _ := url.Parse(p.issuer()); return u.Host + u.Path }
 
-func (p *idp) addKey(t *testing.T, kid string) *rsa.PrivateKey {
+func (p *idp) addKey(t testing.TB, kid string) *rsa.PrivateKey {
 	t.Helper()
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -107,7 +107,7 @@ func (p *idp) key(kid string) *rsa.PrivateKey {
 }
 
 // token signs claims (iss, iat, exp filled in when absent) with kid's key.
-func (p *idp) token(t *testing.T, kid string, c map[string]any) string {
+func (p *idp) token(t testing.TB, kid string, c map[string]any) string {
 	t.Helper()
 	full := map[string]any{"iss": p.issuer(), "iat": testNow.Unix(), "exp": testNow.Add(time.Hour).Unix()}
 	for k, v := range c {
@@ -120,7 +120,7 @@ func (p *idp) token(t *testing.T, kid string, c map[string]any) string {
 	return signRS256(t, p.key(kid), kid, full)
 }
 
-func signRS256(t *testing.T, key *rsa.PrivateKey, kid string, c map[string]any) string {
+func signRS256(t testing.TB, key *rsa.PrivateKey, kid string, c map[string]any) string {
 	t.Helper()
 	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))

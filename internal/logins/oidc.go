@@ -3,6 +3,7 @@ package logins
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/idpool/idpool/internal/iam"
 	"github.com/idpool/idpool/internal/identity"
@@ -28,7 +29,8 @@ func (v *Verifier) openIDConnect(ctx context.Context, pool *storage.Pool, provid
 	if ProviderARN(pool, provider) == "" || doc == nil {
 		return nil, refuse(msgUnsupported)
 	}
-	peek, err := peekClaims(token)
+	j := v.jwt(token)
+	peek, err := j.peek()
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +38,7 @@ func (v *Verifier) openIDConnect(ctx context.Context, pool *storage.Pool, provid
 	if !strings.HasPrefix(iss, "https://") || strings.TrimPrefix(iss, "https://") != provider {
 		return nil, refuse(msgIssuer)
 	}
-	c, err := v.verifyIssuerToken(ctx, pool.AccountID, OIDCIssuer{Issuer: iss}, token)
+	c, err := v.verifyIssuerToken(ctx, pool.AccountID, OIDCIssuer{Issuer: iss}, providerScope(doc), j)
 	if err != nil {
 		return nil, err
 	}
@@ -44,13 +46,23 @@ func (v *Verifier) openIDConnect(ctx context.Context, pool *storage.Pool, provid
 	if !ok {
 		return nil, refuse(msgAudience)
 	}
-	return oidcLogin(provider, aud, c)
+	return oidcLogin(provider, aud, c, j.cached)
 }
 
-// verifyIssuerToken checks token's signature against is's keys (from its
-// discovery document when is.JWKSURL is empty; the test issuer's key of
-// account for a login it minted), its iss and its times.
-func (v *Verifier) verifyIssuerToken(ctx context.Context, account string, is OIDCIssuer, token string) (claims, error) {
+// providerScope names an IAM OIDC provider's record as it is now: a
+// verification made under another record (the provider deleted and
+// created again, its thumbprints or client ids updated) is not reused.
+func providerScope(doc *iam.OIDCProvider) string {
+	return doc.URL + "\x00" + doc.CreateDate.UTC().Format(time.RFC3339Nano) + "\x00" +
+		strings.Join(doc.ThumbprintList, ",") + "\x00" + strings.Join(doc.ClientIDList, ",")
+}
+
+// verifyIssuerToken checks the token's signature against is's keys (from
+// its discovery document when is.JWKSURL is empty; the test issuer's key
+// of account for a login it minted), or finds this node's verification of
+// it under the same keys and scope, then checks its iss and its times.
+func (v *Verifier) verifyIssuerToken(ctx context.Context, account string, is OIDCIssuer, scope string, j *jwtLogin) (claims, error) {
+	token := j.token
 	ks, ok := v.testKeys(account, token)
 	if !ok {
 		jwks := is.JWKSURL
@@ -63,7 +75,7 @@ func (v *Verifier) verifyIssuerToken(ctx context.Context, account string, is OID
 		}
 		ks = v.fetch.keySet(jwks)
 	}
-	c, err := verifiedClaims(ctx, ks, token)
+	c, err := v.signedClaims(ctx, ks, scope, j)
 	if err != nil {
 		return nil, err
 	}
@@ -80,16 +92,17 @@ func (v *Verifier) verifyIssuerToken(ctx context.Context, account string, is OID
 // oidcLogin is the VerifiedLogin of an OpenID Connect ID token. [inf] The
 // amr entry follows the observed PROVIDER:APPID:SUBJECT form of Facebook
 // and user pools, with the client id as qualifier.
-func oidcLogin(provider, aud string, c claims) (*identity.VerifiedLogin, error) {
+func oidcLogin(provider, aud string, c claims, cached bool) (*identity.VerifiedLogin, error) {
 	sub := c.str("sub")
 	if sub == "" {
 		return nil, refuse("Invalid login token. Missing a required claim: sub")
 	}
 	return &identity.VerifiedLogin{
-		Provider: provider,
-		Subject:  sub,
-		AMR:      provider + ":" + aud + ":" + sub,
-		Claims:   c.plain(),
+		Provider:        provider,
+		Subject:         sub,
+		AMR:             provider + ":" + aud + ":" + sub,
+		Claims:          c.plain(),
+		SignatureCached: cached,
 	}, nil
 }
 

@@ -17,7 +17,7 @@ import (
 )
 
 // oidcSetup creates an IAM OIDC provider for p through IAMActions and a pool naming it.
-func oidcSetup(t *testing.T, p *idp, clientIDs ...string) (storage.Store, *storage.Pool) {
+func oidcSetup(t testing.TB, p *idp, clientIDs ...string) (storage.Store, *storage.Pool) {
 	t.Helper()
 	st := openStore(t)
 	form := url.Values{"Url": {p.issuer()}}

@@ -32,14 +32,15 @@ func (v *Verifier) socialOIDC(ctx context.Context, pool *storage.Pool, provider,
 	if provider == ProviderApple {
 		is = v.social.Apple
 	}
-	peek, err := peekClaims(token)
+	j := v.jwt(token)
+	peek, err := j.peek()
 	if err != nil {
 		return nil, err
 	}
 	if iss := peek.str("iss"); iss != is.Issuer && "https://"+iss != is.Issuer {
 		return nil, refuse(msgIssuer)
 	}
-	c, err := v.verifyIssuerToken(ctx, pool.AccountID, is, token)
+	c, err := v.verifyIssuerToken(ctx, pool.AccountID, is, is.Issuer+"\x00"+is.JWKSURL, j)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func (v *Verifier) socialOIDC(ctx context.Context, pool *storage.Pool, provider,
 	if !ok {
 		return nil, refuse(msgAudience)
 	}
-	return oidcLogin(provider, aud, c)
+	return oidcLogin(provider, aud, c, j.cached)
 }
 
 // facebook checks an access token with the Graph API's debug_token, using

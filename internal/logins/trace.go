@@ -47,7 +47,11 @@ func (v *Verifier) traceLogin(tr *trace.Recorder, r identity.LoginRequest, l *id
 	for k, val := range l.Claims {
 		c[k] = val
 	}
-	tr.Step(trace.PhaseLogin, "signature", trace.Pass, "The token's signature verifies with the provider's key "+kid+".", "kid", kid, "alg", alg)
+	if l.SignatureCached {
+		tr.Step(trace.PhaseLogin, "signature", trace.Pass, "The token's signature verified with the provider's key "+kid+" on an earlier call (cached until its exp or a key change).", "kid", kid, "alg", alg, "cached", "true")
+	} else {
+		tr.Step(trace.PhaseLogin, "signature", trace.Pass, "The token's signature verifies with the provider's key "+kid+".", "kid", kid, "alg", alg)
+	}
 	if expected != "" {
 		tr.Step(trace.PhaseLogin, "iss", trace.Pass, "The token's issuer is the provider's.", "iss", c.str("iss"), "expectedIssuer", expected)
 	}

@@ -35,7 +35,8 @@ func (v *Verifier) userPool(ctx context.Context, pool *storage.Pool, provider, t
 	region, poolID := m[1], m[2]
 	issuer := v.userPools.issuer(region, poolID)
 
-	peek, err := peekClaims(token)
+	j := v.jwt(token)
+	peek, err := j.peek()
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +47,7 @@ func (v *Verifier) userPool(ctx context.Context, pool *storage.Pool, provider, t
 	if !ok {
 		ks = v.fetch.keySet(issuer + "/.well-known/jwks.json")
 	}
-	c, err := verifiedClaims(ctx, ks, token)
+	c, err := v.signedClaims(ctx, ks, issuer, j)
 	if err != nil {
 		return nil, err
 	}
@@ -83,11 +84,12 @@ func (v *Verifier) userPool(ctx context.Context, pool *storage.Pool, provider, t
 		}
 	}
 	return &identity.VerifiedLogin{
-		Provider:       provider,
-		Subject:        sub,
-		AMR:            provider + ":CognitoSignIn:" + sub,
-		RoleMappingKey: provider + ":" + aud,
-		Claims:         c.plain(),
+		Provider:        provider,
+		Subject:         sub,
+		AMR:             provider + ":CognitoSignIn:" + sub,
+		RoleMappingKey:  provider + ":" + aud,
+		Claims:          c.plain(),
+		SignatureCached: j.cached,
 	}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/idpool/idpool/internal/apierr"
@@ -37,6 +38,9 @@ type Verifier struct {
 	now        func() time.Time
 	log        *slog.Logger
 	test       *TestIssuer
+	// verified remembers verified tokens (nil: none are).
+	verified *verifiedTokens
+	observer atomic.Pointer[observerBox]
 }
 
 var _ identity.LoginVerifier = (*Verifier)(nil)
@@ -61,6 +65,12 @@ func New(cfg Config) *Verifier {
 		timeout = DefaultFetchTimeout
 	}
 	v.fetch = newFetcher(cfg.HTTPClient, timeout, v.now)
+	switch {
+	case cfg.VerifiedTokens == 0:
+		v.verified = newVerifiedTokens(DefaultVerifiedTokens)
+	case cfg.VerifiedTokens > 0:
+		v.verified = newVerifiedTokens(cfg.VerifiedTokens)
+	}
 	v.social.setDefaults()
 	v.recipients = append([]string{"https://signin.aws.amazon.com/saml"}, cfg.SAMLRecipients...)
 	return v

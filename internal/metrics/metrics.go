@@ -45,6 +45,8 @@ type Metrics struct {
 	storage    *prometheus.CounterVec
 	stsRefused *prometheus.CounterVec
 	stsDown    *prometheus.CounterVec
+	// loginSigs are idpool_login_signatures_total's children by outcome.
+	loginSigs map[string]prometheus.Counter
 	// stsCodes are the external STS's error codes labelled so far (at
 	// most maxSTSCodes; later ones count as "other").
 	stsCodes sync.Map
@@ -100,7 +102,15 @@ func New(operations []string) *Metrics {
 		}, []string{"reason"}),
 		ops: make(map[string]*Op, len(operations)+2),
 	}
-	m.reg.MustRegister(m.requests, m.throttled, m.latency, m.faults, m.storage, m.stsRefused, m.stsDown,
+	loginSigs := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "idpool_login_signatures_total",
+		Help: "Signature checks of JWT login tokens, by outcome: verified (an RSA/ECDSA verification) or cached (this node verified the same token under the same keys before).",
+	}, []string{"outcome"})
+	m.loginSigs = map[string]prometheus.Counter{}
+	for _, o := range []string{LoginSignatureVerified, LoginSignatureCached} {
+		m.loginSigs[o] = loginSigs.WithLabelValues(o)
+	}
+	m.reg.MustRegister(m.requests, m.throttled, m.latency, m.faults, m.storage, m.stsRefused, m.stsDown, loginSigs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, name := range append([]string{Unknown, Query}, operations...) {
 		m.ops[name] = &Op{
@@ -189,6 +199,24 @@ func (m *Metrics) ExternalSTSUnavailable(reason string) {
 		return
 	}
 	m.stsDown.WithLabelValues(reason).Inc()
+}
+
+// Outcomes of idpool_login_signatures_total (logins.SignatureVerified and
+// logins.SignatureCached).
+const (
+	LoginSignatureVerified = "verified"
+	LoginSignatureCached   = "cached"
+)
+
+// LoginSignatureChecked counts one signature check of a login token by
+// outcome; other outcomes are not counted. A nil Metrics records nothing.
+func (m *Metrics) LoginSignatureChecked(outcome string) {
+	if m == nil {
+		return
+	}
+	if c := m.loginSigs[outcome]; c != nil {
+		c.Inc()
+	}
 }
 
 // Handler serves the registry in the Prometheus text format.

@@ -80,23 +80,20 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 	if ident.Authenticated {
 		tags = s.principalTags(pool, roleLogins)
 	}
-	token, err := s.issue(ctx, pool, ident, logins, nil, openIDTokenTTL, tags)
-	if err != nil {
+	req := identity.AssumeRequest{
+		AccountID:   pool.AccountID,
+		RoleARN:     role,
+		SessionName: credentialsSessionName,
+		Duration:    time.Duration(s.lifetimes(pool.AccountID, pool.ID).Credentials),
+		Tags:        tags,
+	}
+	if err := s.webIdentity(ctx, &req, tokenRequest(pool, ident, logins, nil, openIDTokenTTL, tags)); err != nil {
 		return nil, err
 	}
-	roleRecord, err := s.roleRecord(ctx, role)
-	if err != nil {
+	if req.Role, err = s.roleRecord(ctx, role); err != nil {
 		return nil, err
 	}
-	creds, err := s.sts.AssumeRoleWithWebIdentity(ctx, identity.AssumeRequest{
-		Role:             roleRecord,
-		AccountID:        pool.AccountID,
-		RoleARN:          role,
-		SessionName:      credentialsSessionName,
-		WebIdentityToken: token,
-		Duration:         time.Duration(s.lifetimes(pool.AccountID, pool.ID).Credentials),
-		Tags:             tags,
-	})
+	creds, err := s.sts.AssumeRoleWithWebIdentity(ctx, req)
 	traceSTS(tr, role, err)
 	switch {
 	case err == nil:
@@ -121,6 +118,29 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, c *auth.Caller,
 			Expiration:   stamp(creds.Expiration),
 		},
 	}, nil
+}
+
+// webIdentity gives req the identity's OpenID token for tr: its claims,
+// unsigned, for the STS in this process (no RSA signature, the same claims
+// the token would carry), a signed token for any other STS.
+func (s *Service) webIdentity(ctx context.Context, req *identity.AssumeRequest, tr identity.TokenRequest) error {
+	if s.claims == nil {
+		if s.tokens == nil {
+			return apierr.Internal(errNoIssuer)
+		}
+		token, err := s.tokens.Issue(ctx, tr)
+		if err != nil {
+			return apierr.As(err)
+		}
+		req.WebIdentityToken = token
+		return nil
+	}
+	claims, err := s.claims.Claims(ctx, tr)
+	if err != nil {
+		return apierr.As(err)
+	}
+	req.Claims = claims
+	return nil
 }
 
 // roleRecord reads the IAM record of the role the call resolved to (nil when

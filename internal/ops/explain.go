@@ -141,18 +141,18 @@ func (s *Service) explain(ctx context.Context, pool *storage.Pool, reqs []identi
 	if ident.Authenticated {
 		tags = s.principalTags(pool, roleLogins)
 	}
-	token, err := s.issue(ctx, pool, ident, logins, nil, openIDTokenTTL, tags)
-	if err != nil {
+	// The same web identity GetCredentialsForIdentity hands the STS.
+	req := identity.AssumeRequest{
+		AccountID: pool.AccountID, RoleARN: role, SessionName: credentialsSessionName,
+		Duration: time.Duration(s.lifetimes(pool.AccountID, pool.ID).Credentials), Tags: tags,
+	}
+	if err := s.webIdentity(ctx, &req, tokenRequest(pool, ident, logins, nil, openIDTokenTTL, tags)); err != nil {
 		return "", err
 	}
-	roleRecord, err := s.roleRecord(ctx, role)
-	if err != nil {
+	if req.Role, err = s.roleRecord(ctx, role); err != nil {
 		return "", err
 	}
-	err = checker.CheckAssume(ctx, identity.AssumeRequest{
-		Role: roleRecord, AccountID: pool.AccountID, RoleARN: role, SessionName: credentialsSessionName,
-		WebIdentityToken: token, Duration: time.Duration(s.lifetimes(pool.AccountID, pool.ID).Credentials), Tags: tags,
-	})
+	err = checker.CheckAssume(ctx, req)
 	if err == nil {
 		tr.Step(trace.PhaseSTS, "assume", trace.Pass, "The STS would vend credentials for "+role+".", "roleArn", role)
 		return role, nil

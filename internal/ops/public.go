@@ -114,22 +114,29 @@ func (s *Service) issue(ctx context.Context, pool *storage.Pool, ident *storage.
 	if s.tokens == nil {
 		return "", apierr.Internal(errNoIssuer)
 	}
+	token, err := s.tokens.Issue(ctx, tokenRequest(pool, ident, logins, dev, ttl, tags))
+	if err != nil {
+		return "", apierr.As(err)
+	}
+	return token, nil
+}
+
+// tokenRequest is what an OpenID token for ident says: the one source of
+// the claims of both the signed token (issue) and the in-process STS's
+// (webIdentity).
+func tokenRequest(pool *storage.Pool, ident *storage.Identity, logins []*identity.VerifiedLogin, dev *storage.Login, ttl time.Duration, tags map[string]string) identity.TokenRequest {
 	amr := []string{"unauthenticated"}
 	if ident.Authenticated {
 		amr = authenticatedAMR(logins, dev, pool.ID)
 	}
-	token, err := s.tokens.Issue(ctx, identity.TokenRequest{
+	return identity.TokenRequest{
 		PoolID:        pool.ID,
 		PoolARN:       poolARN(pool),
 		IdentityID:    ident.ID,
 		AMR:           amr,
 		TTL:           ttl,
 		PrincipalTags: tags,
-	})
-	if err != nil {
-		return "", apierr.As(err)
 	}
-	return token, nil
 }
 
 type unlinkIdentityInput struct {

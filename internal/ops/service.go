@@ -62,6 +62,9 @@ type Service struct {
 	tokens identity.TokenIssuer
 	logins identity.LoginVerifier
 	sts    identity.CredentialVendor
+	// claims is the token issuer when the STS runs in this process and
+	// takes a token's claims without its signature (nil otherwise).
+	claims identity.ClaimsIssuer
 	// roleARNs are the role ARNs a pool may name (Config.RoleARNs).
 	roleARNs *regexp.Regexp
 	limits   Limits
@@ -110,6 +113,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.ShortLifetimes {
 		s.life = &lifetimeTable{enabled: true, config: cfg.Lifetimes, accounts: map[string]Lifetimes{}, pools: map[string]Lifetimes{}}
+	}
+	if _, local := cfg.STS.(identity.InProcessVendor); local {
+		s.claims, _ = cfg.Tokens.(identity.ClaimsIssuer)
 	}
 	s.resolveRole, s.principalTags = roleFuncs()
 	return s

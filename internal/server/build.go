@@ -249,6 +249,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		if ext != nil {
 			ext.Observe(met)
 		}
+		loginVerifier.Observe(met)
 	}
 	injector, err := faultInjector(s.cfg, store, met, log, now)
 	if err != nil {

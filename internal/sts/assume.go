@@ -30,7 +30,11 @@ type AssumeInput struct {
 	RoleARN     string
 	SessionName string
 	Token       string
-	Duration    time.Duration
+	// Claims, from an in-process caller only (AssumeRoleWithWebIdentity as
+	// an identity.InProcessVendor), replace Token: the claims of the token
+	// idpool's issuer would sign (identity.ClaimsIssuer), taken as verified.
+	Claims   *identity.OpenIDClaims
+	Duration time.Duration
 	// Tags are added to the token's own session tags (in-process callers).
 	Tags map[string]string
 	// Role is the role's IAM record as the caller read it (nil: IAM has none).
@@ -61,7 +65,7 @@ func (s *Service) admit(ctx context.Context, in AssumeInput) (*iam.Role, *webIde
 		return nil, nil, nil, apierr.Queryf(apierr.QueryValidation, "Request ARN is invalid")
 	}
 	tr.Account(arn.AccountID)
-	wi, err := s.verifyToken(ctx, in.Token, arn.AccountID, in.Provider)
+	wi, err := s.verifyToken(ctx, in.Token, in.Claims, arn.AccountID, in.Provider)
 	if err != nil {
 		if tr.On() {
 			tr.Step(trace.PhaseSTS, "webIdentityToken", trace.Fail, "The web identity token is refused: "+apierr.As(err).Message, "roleArn", in.RoleARN)
@@ -167,11 +171,16 @@ func newSecret() string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
+// InProcess marks the embedded STS as an identity.InProcessVendor.
+func (s *Service) InProcess() {}
+
 // AssumeRoleWithWebIdentity implements identity.CredentialVendor for the
-// enhanced flow, with the same checks as the HTTP action. Errors are
-// *apierr.Error with STS's codes.
+// enhanced flow, with the same checks as the HTTP action: on r's token, or
+// on r.Claims (identity.InProcessVendor), which skip only the signature.
+// Errors are *apierr.Error with STS's codes.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, r identity.AssumeRequest) (*identity.Credentials, error) {
-	in := AssumeInput{RoleARN: r.RoleARN, SessionName: r.SessionName, Token: r.WebIdentityToken, Duration: r.Duration, Tags: r.Tags, Role: r.Role}
+	in := AssumeInput{RoleARN: r.RoleARN, SessionName: r.SessionName, Token: r.WebIdentityToken, Claims: r.Claims,
+		Duration: r.Duration, Tags: r.Tags, Role: r.Role}
 	if in.SessionName == "" {
 		in.SessionName = EnhancedFlowSessionName
 	}
@@ -196,7 +205,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, r identity.Assu
 // checks for the enhanced flow (the token, the role, the duration, the trust
 // policy) without vending anything.
 func (s *Service) CheckAssume(ctx context.Context, r identity.AssumeRequest) error {
-	in := AssumeInput{RoleARN: r.RoleARN, SessionName: r.SessionName, Token: r.WebIdentityToken, Duration: r.Duration, Tags: r.Tags, Role: r.Role}
+	in := AssumeInput{RoleARN: r.RoleARN, SessionName: r.SessionName, Token: r.WebIdentityToken, Claims: r.Claims, Duration: r.Duration, Tags: r.Tags, Role: r.Role}
 	if in.Duration == 0 {
 		in.Duration = DefaultDuration * time.Second
 	}

@@ -59,7 +59,7 @@ type Service struct {
 	devLogged sync.Map
 }
 
-var _ identity.CredentialVendor = (*Service)(nil)
+var _ identity.InProcessVendor = (*Service)(nil)
 
 // New returns the embedded STS, with its session-token key loaded.
 func New(ctx context.Context, cfg Config) (*Service, error) {

@@ -59,7 +59,7 @@ type env struct {
 	tokens *testTokens
 }
 
-func openStore(t *testing.T) storage.Store {
+func openStore(t testing.TB) storage.Store {
 	t.Helper()
 	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "idpool.db"), sqlite.Options{Synchronous: "NORMAL"})
 	if err != nil {

@@ -65,8 +65,17 @@ type webIdentity struct {
 // verifyToken verifies a web identity token for a role in account and
 // answers AWS's errors for one that fails. idpool's own tokens are checked
 // by Config.Tokens; tokens of other issuers by Config.Logins against the
-// account's IAM OIDC provider for the issuer, as AWS STS does.
-func (s *Service) verifyToken(ctx context.Context, token, account string, provider *iam.OIDCProvider) (*webIdentity, error) {
+// account's IAM OIDC provider for the issuer, as AWS STS does. In-process
+// claims (AssumeInput.Claims) stand for one of idpool's own tokens whose
+// signature needs no check; every other check is the same.
+func (s *Service) verifyToken(ctx context.Context, token string, inProcess *identity.OpenIDClaims, account string, provider *iam.OIDCProvider) (*webIdentity, error) {
+	if inProcess != nil {
+		wi, err := s.ownIdentity(inProcess, account)
+		if err != nil {
+			return nil, err
+		}
+		return s.checkIdentity(wi)
+	}
 	u, ok := peek(token)
 	if !ok {
 		return nil, apierr.Queryf(codeInvalidIdentityToken, "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
@@ -90,6 +99,11 @@ func (s *Service) verifyToken(ctx context.Context, token, account string, provid
 		}
 		return nil, err
 	}
+	return s.checkIdentity(wi)
+}
+
+// checkIdentity applies the checks every verified web identity passes.
+func (s *Service) checkIdentity(wi *webIdentity) (*webIdentity, error) {
 	if wi.claims.Audience == "" {
 		return nil, apierr.Queryf(codeInvalidIdentityToken, "Incorrect token audience")
 	}
@@ -104,6 +118,16 @@ func (s *Service) verifyOwn(ctx context.Context, token, account string) (*webIde
 	if err != nil {
 		// [inf] AWS's text for a token whose signature does not verify.
 		return nil, apierr.Queryf(codeInvalidIdentityToken, "Couldn't verify the signature of the web identity token.").Wrap(err)
+	}
+	return s.ownIdentity(claims, account)
+}
+
+// ownIdentity is the web identity of idpool's own token with claims, verified
+// (verifyOwn) or handed over in process. Claims of another issuer are refused:
+// only this issuer's Claims stand for a token without a signature.
+func (s *Service) ownIdentity(claims *identity.OpenIDClaims, account string) (*webIdentity, error) {
+	if strings.TrimSuffix(claims.Issuer, "/") != s.issuer {
+		return nil, apierr.Queryf(codeInvalidIdentityToken, "Couldn't verify the signature of the web identity token.")
 	}
 	host := s.issuerHost()
 	return &webIdentity{

@@ -32,14 +32,13 @@ var b64 = base64.RawURLEncoding
 // Issue signs an identity-pool OpenID token for r. TTL must be within
 // MinTTL..MaxTTL.
 func (s *Service) Issue(ctx context.Context, r identity.TokenRequest) (string, error) {
-	if r.TTL < MinTTL || r.TTL > MaxTTL {
-		return "", apierr.InvalidParameterf("Token duration must be between 1 and 86400 seconds.")
-	}
 	sg := s.keys().signer
-	now := s.cfg.Now()
-
 	bp := s.bufs.Get().(*[]byte)
-	payload := appendClaims((*bp)[:0], &r, s.cfg.Issuer, now.Unix(), now.Add(r.TTL).Unix())
+	payload, err := s.payload((*bp)[:0], &r)
+	if err != nil {
+		s.bufs.Put(bp)
+		return "", err
+	}
 
 	sigLen := sg.key.Size()
 	out := make([]byte, 0, len(sg.header)+2+b64.EncodedLen(len(payload))+b64.EncodedLen(sigLen))
@@ -57,6 +56,29 @@ func (s *Service) Issue(ctx context.Context, r identity.TokenRequest) (string, e
 	out = append(out, '.')
 	out = b64.AppendEncode(out, sig)
 	return string(out), nil
+}
+
+// Claims returns the claims of the token Issue would sign for r, exactly
+// as VerifyOpenIDToken returns them for that token: the same payload
+// (appendClaims) goes through the same checks and parsing (checkClaims),
+// only the signature is left out. It is for a consumer in this process
+// that trusts this issuer without a signature (the embedded STS in the
+// enhanced flow); anything that leaves the process gets Issue's token.
+func (s *Service) Claims(_ context.Context, r identity.TokenRequest) (*identity.OpenIDClaims, error) {
+	payload, err := s.payload(nil, &r)
+	if err != nil {
+		return nil, err
+	}
+	return s.checkClaims(payload)
+}
+
+// payload appends the JSON claims of the token for r, issued now.
+func (s *Service) payload(b []byte, r *identity.TokenRequest) ([]byte, error) {
+	if r.TTL < MinTTL || r.TTL > MaxTTL {
+		return b, apierr.InvalidParameterf("Token duration must be between 1 and 86400 seconds.")
+	}
+	now := s.cfg.Now()
+	return appendClaims(b, r, s.cfg.Issuer, now.Unix(), now.Add(r.TTL).Unix()), nil
 }
 
 // appendClaims writes the token's claims as JSON, in the order AWS's tokens

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,11 +24,12 @@ import (
 )
 
 // OIDC is a running provider. Key and KID are exported for tests that forge
-// tokens around them.
+// tokens around them; Rotate replaces them.
 type OIDC struct {
 	Server *httptest.Server
 	Key    *rsa.PrivateKey
 	KID    string
+	mu     sync.Mutex
 }
 
 // NewOIDC starts a provider whose key has id kid; it stops with the test.
@@ -44,6 +46,7 @@ func NewOIDC(t testing.TB, kid string) *OIDC {
 		case "/.well-known/openid-configuration":
 			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": p.URL(), "jwks_uri": p.URL() + "/keys"})
 		case "/keys":
+			key, kid := p.current()
 			_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"}}})
 		default:
 			http.NotFound(w, r)
@@ -51,6 +54,25 @@ func NewOIDC(t testing.TB, kid string) *OIDC {
 	}))
 	t.Cleanup(p.Server.Close)
 	return p
+}
+
+func (p *OIDC) current() (*rsa.PrivateKey, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.Key, p.KID
+}
+
+// Rotate replaces the provider's key with a fresh one of id kid: the old
+// key is no longer published, and tokens are signed with the new one.
+func (p *OIDC) Rotate(t testing.TB, kid string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.Key, p.KID = key, kid
 }
 
 // URL is the issuer (https://127.0.0.1:port).
@@ -85,7 +107,8 @@ func (p *OIDC) IDToken(t testing.TB, sub, aud string, exp time.Time) string {
 // Sign makes an RS256 JWT of claims with the provider's key and kid.
 func (p *OIDC) Sign(t testing.TB, claims map[string]any) string {
 	t.Helper()
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: p.Key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", p.KID))
+	key, kid := p.current()
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,17 @@ const (
 	Region       = "us-east-1"
 )
 
+// DevAccounts is the accounts section of a --config file giving the
+// development account and keys, for tests that need a configuration file
+// (which turns development mode off) and the usual clients.
+const DevAccounts = `
+accounts:
+  - id: "` + DevAccount + `"
+    keys:
+      - accessKeyId: ` + DevAccessKey + `
+        secretAccessKey: ` + DevSecretKey + `
+`
+
 var (
 	buildOnce sync.Once
 	binPath   string

@@ -156,17 +156,12 @@ func TestCognitoLocalThroughServer(t *testing.T) {
 	ctx := context.Background()
 	cl := startCognitoLocal(t)
 	poolID, clientID, tok := cl.signIn(t, "bob@example.com")
-	s := harness.Start(t, harness.Options{Config: fmt.Sprintf(`
-accounts:
-  - id: "%s"
-    keys:
-      - accessKeyId: %s
-        secretAccessKey: %s
+	s := harness.Start(t, harness.Options{Config: harness.DevAccounts + fmt.Sprintf(`
 providers:
   userPools:
     issuerTemplate: "%s/{pool}"
     checkEndpoint: "%s"
-`, harness.DevAccount, harness.DevAccessKey, harness.DevSecretKey, cl.url, cl.url)})
+`, cl.url, cl.url)})
 	key := "cognito-idp.us-east-1.amazonaws.com/" + poolID
 	pool, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
 		IdentityPoolName: aws.String("cognito-local e2e"),

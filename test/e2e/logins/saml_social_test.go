@@ -100,17 +100,12 @@ func TestSAMLThroughServer(t *testing.T) {
 func TestGoogleThroughServer(t *testing.T) {
 	ctx := context.Background()
 	is := fakeidp.NewOIDC(t, "e2e")
-	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + is.CertFile(t)}, Config: fmt.Sprintf(`
-accounts:
-  - id: "%s"
-    keys:
-      - accessKeyId: %s
-        secretAccessKey: %s
+	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + is.CertFile(t)}, Config: harness.DevAccounts + fmt.Sprintf(`
 providers:
   social:
     google:
       issuer: "%s"
-`, harness.DevAccount, harness.DevAccessKey, harness.DevSecretKey, is.URL())})
+`, is.URL())})
 	const clientID = "e2e-client.apps.googleusercontent.com"
 	pool, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
 		IdentityPoolName:        aws.String("google e2e"),
