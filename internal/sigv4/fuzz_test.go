@@ -205,7 +205,9 @@ func signedContent(r *http.Request, body []byte) string {
 		for i, v := range vals {
 			vals[i] = strings.Join(strings.Fields(v), " ")
 		}
-		b.WriteString(h + ":" + strings.Join(vals, ",") + "\n")
+		// Header names are case-insensitive: SignedHeaders=x-amz-tArget
+		// names the same header, so it is the same signed content.
+		b.WriteString(strings.ToLower(h) + ":" + strings.Join(vals, ",") + "\n")
 	}
 	return b.String()
 }
