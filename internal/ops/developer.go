@@ -105,11 +105,7 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, c *auth.Caller, i
 			return err
 		}
 		if in.IdentityId != "" {
-			ident, err := r.GetIdentity(in.IdentityId)
-			if isNotFound(err) || (err == nil && ident.PoolID != pool.ID) {
-				return identityNotFound(in.IdentityId)
-			}
-			if err != nil {
+			if _, err := poolIdentity(r, pool, in.IdentityId); err != nil {
 				return err
 			}
 		}
@@ -261,10 +257,7 @@ func (s *Service) UnlinkDeveloperIdentity(ctx context.Context, c *auth.Caller, i
 		if pool.DeveloperProviderName == "" || in.DeveloperProviderName != pool.DeveloperProviderName {
 			return apierr.InvalidParameterf(msgNoDevProvider)
 		}
-		ident, err := tx.GetIdentity(in.IdentityId)
-		if isNotFound(err) || (err == nil && ident.PoolID != pool.ID) {
-			return identityNotFound(in.IdentityId)
-		}
+		ident, err := poolIdentity(tx, pool, in.IdentityId)
 		if err != nil {
 			return err
 		}

@@ -60,11 +60,7 @@ func (s *Service) ExplainCredentials(ctx context.Context, c *auth.Caller, in *ex
 			return err
 		}
 		if in.IdentityId != "" {
-			ident, err := r.GetIdentity(in.IdentityId)
-			if isNotFound(err) || (err == nil && ident.PoolID != pool.ID) {
-				return identityNotFound(in.IdentityId)
-			}
-			if err != nil {
+			if _, err := poolIdentity(r, pool, in.IdentityId); err != nil {
 				return err
 			}
 		}

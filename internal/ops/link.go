@@ -85,13 +85,7 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 	if req.dev != nil {
 		stored = addLogin(stored, *req.dev)
 	}
-	load := func(id string) (*storage.Identity, error) {
-		ident, err := tx.GetIdentity(id)
-		if isNotFound(err) || (err == nil && ident.PoolID != pool.ID) {
-			return nil, identityNotFound(id)
-		}
-		return ident, err
-	}
+	load := func(id string) (*storage.Identity, error) { return poolIdentity(tx, pool, id) }
 
 	var target *storage.Identity
 	var err error

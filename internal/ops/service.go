@@ -182,6 +182,16 @@ func identityNotFound(id string) *apierr.Error {
 	return apierr.NotFoundf("Identity '%s' not found.", id)
 }
 
+// poolIdentity reads identity id of pool: identityNotFound when there is
+// none, or it belongs to another pool (the caller may not learn which).
+func poolIdentity(r storage.Reader, pool *storage.Pool, id string) (*storage.Identity, error) {
+	ident, err := r.GetIdentity(id)
+	if isNotFound(err) || (err == nil && ident.PoolID != pool.ID) {
+		return nil, identityNotFound(id)
+	}
+	return ident, err
+}
+
 func forbidden(id string) *apierr.Error {
 	return apierr.NotAuthorizedf("Access to Identity '%s' is forbidden.", id)
 }
