@@ -8,10 +8,6 @@ import (
 	"regexp"
 
 	"sigs.k8s.io/yaml"
-
-	"github.com/idpool/idpool/internal/auth"
-	"github.com/idpool/idpool/internal/ops"
-	"github.com/idpool/idpool/internal/ratelimit"
 )
 
 // Config is the whole configuration file.
@@ -28,70 +24,34 @@ type Config struct {
 	// view of the pools.
 	Regions []string `json:"regions,omitempty"`
 	// Limits are the service quotas; zero keeps AWS's default.
-	Limits ops.Limits `json:"limits"`
+	Limits Limits `json:"limits"`
 	// Storage names the backend; --store overrides it.
 	Storage Storage `json:"storage"`
 	// Server bounds the HTTP server: requests in flight, shutdown.
 	Server Server `json:"server"`
 	// RateLimits throttles operations per account; nothing by default.
-	RateLimits ratelimit.Config `json:"rateLimits"`
+	RateLimits RateLimits `json:"rateLimits"`
 	// Lifetimes shortens vended credentials and tokens for testing (off
 	// unless enabled).
-	Lifetimes ops.LifetimesConfig `json:"lifetimes"`
+	Lifetimes Lifetimes `json:"lifetimes"`
 	// TestIssuer makes idpool a test identity provider outside
 	// development mode (idpool login mint; off unless enabled).
 	TestIssuer TestIssuer `json:"testIssuer"`
 	// Console serves the web console at /console/ outside development
 	// mode (off unless enabled; always on in development mode).
 	Console Console `json:"console"`
-
-	// Sections owned by later work, decoded by their packages.
-	STS       json.RawMessage `json:"sts,omitempty"`
-	Providers json.RawMessage `json:"providers,omitempty"`
-	Keys      json.RawMessage `json:"keys,omitempty"`
-	// Faults are fault rules in force from the start (internal/faults).
-	Faults json.RawMessage `json:"faults,omitempty"`
-	// Traces keeps decision traces (internal/traces): enabled, perAccount,
-	// sampleRate; on in development mode, off with a config file unless enabled.
-	Traces json.RawMessage `json:"traces,omitempty"`
+	// STS is where credentials come from (embedded unless an endpoint).
+	STS STS `json:"sts"`
+	// Providers are where login tokens are verified.
+	Providers Providers `json:"providers"`
+	// Keys are the signing keys' rotation and the key of secrets at rest.
+	Keys Keys `json:"keys"`
+	// Faults are fault rules in force from the start.
+	Faults []FaultRule `json:"faults,omitempty"`
+	// Traces keeps decision traces; on in development mode, off with a
+	// config file unless enabled.
+	Traces Traces `json:"traces"`
 }
-
-// TestIssuer is the testIssuer section.
-type TestIssuer struct {
-	// Enabled turns the test issuer on in production mode (a config
-	// file): logins minted by this server verify here.
-	Enabled bool `json:"enabled,omitempty"`
-}
-
-// Console is the console section.
-type Console struct {
-	// Enabled serves the web console (static files; every datum it shows
-	// comes from calls the browser signs with an account's keys).
-	Enabled bool `json:"enabled,omitempty"`
-}
-
-// Account is one AWS account.
-type Account struct {
-	ID   string `json:"id"`
-	Keys []Key  `json:"keys"`
-}
-
-// Key is a long-term access key.
-type Key struct {
-	AccessKeyID     string `json:"accessKeyId"`
-	SecretAccessKey string `json:"secretAccessKey"`
-}
-
-// Storage selects the storage backend.
-type Storage struct {
-	// Type is "sqlite" (default) or "postgres".
-	Type string `json:"type,omitempty"`
-	// URL is a SQLite path or a postgres:// connection string.
-	URL string `json:"url,omitempty"`
-}
-
-// Spec returns the storage spec backends.Open understands ("" = default).
-func (s Storage) Spec() string { return s.URL }
 
 // Load reads and decodes the file at path, expanding ${VAR} in string
 // values from the environment. It does not validate.
@@ -155,17 +115,4 @@ func expand(v any, lookup func(string) (string, bool), missing *[]string) any {
 		}
 	}
 	return v
-}
-
-// AuthAccounts returns the accounts for an auth.Static keyring.
-func (c *Config) AuthAccounts() []auth.Account {
-	out := make([]auth.Account, 0, len(c.Accounts))
-	for _, a := range c.Accounts {
-		keys := make(map[string]string, len(a.Keys))
-		for _, k := range a.Keys {
-			keys[k.AccessKeyID] = k.SecretAccessKey
-		}
-		out = append(out, auth.Account{ID: a.ID, Keys: keys})
-	}
-	return out
 }

@@ -2,9 +2,7 @@ package faults
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/auth"
@@ -67,33 +65,36 @@ func (in *Injector) clearFaults(_ context.Context, c *auth.Caller, r *clearFault
 	return &clearFaultsOutput{Cleared: n}, nil
 }
 
-// ConfigRule is one entry of the config file's faults section: a Rule and
-// the account whose calls it touches (optional when the file configures
-// exactly one account).
+// ConfigRule is a rule of the config file's faults section and the
+// account whose calls it touches.
 type ConfigRule struct {
-	Account string `json:"account,omitempty"`
+	Account string
 	Rule
 }
 
-// Load adds the config file's rules; accounts are the configured account
-// ids. It reports every bad rule, by its index.
-func (in *Injector) Load(rules []ConfigRule, accounts []string) error {
+// Check reports every config rule the injector would refuse, by its index:
+// a rule the model does not allow, or more rules for an account than it
+// holds.
+func Check(rules []ConfigRule) []error {
 	var errs []error
+	per := map[string]int{}
 	for i, r := range rules {
-		acct := r.Account
-		if acct == "" && len(accounts) == 1 {
-			acct = accounts[0]
-		}
-		if !slices.Contains(accounts, acct) {
-			errs = append(errs, fmt.Errorf("faults[%d].account %q: want one of the configured accounts", i, cut(acct)))
-			continue
-		}
-		if _, err := in.Add(acct, r.Rule); err != nil {
+		if err := r.Rule.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("faults[%d]: %s", i, err.Message))
 		}
+		if per[r.Account]++; per[r.Account] == MaxRulesPerAccount+1 {
+			errs = append(errs, fmt.Errorf("faults[%d]: an account can hold at most %d fault rules", i, MaxRulesPerAccount))
+		}
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
+	return errs
+}
+
+// Load adds the config file's rules, checked by Check.
+func (in *Injector) Load(rules []ConfigRule) error {
+	for i, r := range rules {
+		if _, err := in.Add(r.Account, r.Rule); err != nil {
+			return fmt.Errorf("faults[%d]: %s", i, err.Message)
+		}
 	}
 	return nil
 }

@@ -98,3 +98,15 @@ func TestStorageImportsNothingAbove(t *testing.T) {
 		t.Errorf("storage imports %s", d)
 	}
 }
+
+// The config file's schema is plain data: it imports no idpool package, so
+// a section's shape never depends on the code acting on it.
+func TestConfigImportsNothingOfIdpool(t *testing.T) {
+	m := deps(t)
+	if _, ok := m["config"]; !ok {
+		t.Fatal("package config is gone: update the test")
+	}
+	for _, d := range m["config"] {
+		t.Errorf("config imports %s", d)
+	}
+}

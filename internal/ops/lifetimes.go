@@ -76,13 +76,10 @@ type LifetimesConfig struct {
 	Pools map[string]Lifetimes `json:"pools,omitempty"`
 }
 
-// Validate reports every problem of the section.
+// Validate reports every lifetime out of its bounds (config.Validate
+// checks the rest of the section).
 func (c LifetimesConfig) Validate() error {
 	var errs []error
-	set := c.Lifetimes != (Lifetimes{}) || len(c.Pools) > 0
-	if set && !c.Enabled {
-		errs = append(errs, errors.New("lifetimes: short lifetimes are for testing; set lifetimes.enabled: true to use them outside development mode"))
-	}
 	if err := c.Lifetimes.check(); err != nil {
 		errs = append(errs, fmt.Errorf("lifetimes: %s", err.Message))
 	}

@@ -1,11 +1,8 @@
 package ratelimit
 
 import (
-	"errors"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 
 	"github.com/idpool/idpool/internal/apimodel"
 )
@@ -75,44 +72,6 @@ func (r Rate) burst() int {
 // set reports whether r says anything (a zero Rate inherits).
 func (r Rate) set() bool { return r.RPS != 0 || r.Burst != 0 }
 
-// Validate reports every problem of c at once: unknown profiles, operation
-// names that are not Cognito Identity operations, bad account ids and
-// negative or non-finite rates.
-func (c Config) Validate() error {
-	names, err := OperationNames()
-	if err != nil {
-		return err
-	}
-	var errs []error
-	checkRate := func(where string, r Rate) {
-		if r.RPS < 0 || math.IsNaN(r.RPS) || math.IsInf(r.RPS, 0) || r.Burst < 0 {
-			errs = append(errs, fmt.Errorf("rateLimits.%s: rps and burst must be finite and not negative", where))
-		}
-	}
-	checkOps := func(where string, m map[string]Rate) {
-		for _, name := range slices.Sorted(maps.Keys(m)) {
-			if !slices.Contains(names, name) {
-				errs = append(errs, fmt.Errorf("rateLimits.%s.%s: not a Cognito Identity operation", where, name))
-			}
-			checkRate(where+"."+name, m[name])
-		}
-	}
-	if c.Profile != "" && c.Profile != ProfileAWS {
-		errs = append(errs, fmt.Errorf("rateLimits.profile %q: want %q or nothing", c.Profile, ProfileAWS))
-	}
-	checkRate("default", c.Default)
-	checkOps("operations", c.Operations)
-	for _, id := range slices.Sorted(maps.Keys(c.Accounts)) {
-		if len(id) != 12 || !allDigits(id) {
-			errs = append(errs, fmt.Errorf("rateLimits.accounts %q: want a 12-digit account id", id))
-		}
-		a := c.Accounts[id]
-		checkRate("accounts."+id+".default", a.Default)
-		checkOps("accounts."+id+".operations", a.Operations)
-	}
-	return errors.Join(errs...)
-}
-
 // OperationNames returns the operation names of the embedded Cognito
 // Identity model, sorted.
 func OperationNames() ([]string, error) {
@@ -121,13 +80,4 @@ func OperationNames() ([]string, error) {
 		return nil, fmt.Errorf("ratelimit: read the model: %w", err)
 	}
 	return svc.OperationNames(), nil
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }

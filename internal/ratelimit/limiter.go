@@ -31,7 +31,8 @@ func (c *clock) nanos() int64 { return int64(c.now().Sub(c.base)) }
 
 // New builds the buckets of cfg for accounts (the configured account ids;
 // accounts that cfg.Accounts names are included too). now is the clock,
-// time.Now when nil. cfg must have passed Validate.
+// time.Now when nil. cfg must have passed config.Validate with the
+// server's checks (operation names of the model).
 func New(cfg Config, accounts []string, now func() time.Time) (*Limiter, error) {
 	names, err := OperationNames()
 	if err != nil {

@@ -1,7 +1,6 @@
 package ratelimit
 
 import (
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,9 +15,6 @@ func (c *fakeClock) advance(d time.Duration) { c.t.Add(int64(d)) }
 
 func newLimiter(t *testing.T, cfg Config, accounts ...string) (*Limiter, *fakeClock) {
 	t.Helper()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	clk := &fakeClock{}
 	clk.t.Store(1e18)
 	l, err := New(cfg, accounts, clk.now)
@@ -180,32 +176,6 @@ func TestExtremeRatesDoNotOverflow(t *testing.T) {
 	clk.advance(time.Nanosecond)
 	if got := take(l.Op("GetOpenIdToken"), "", 3); got != 1 {
 		t.Fatalf("fast bucket after 1ns: %d allowed, want 1", got)
-	}
-}
-
-func TestValidate(t *testing.T) {
-	bad := Config{
-		Profile:    "gcp",
-		Default:    Rate{RPS: -1},
-		Operations: map[string]Rate{"GetIdd": {RPS: 1}, "GetId": {RPS: 1, Burst: -2}},
-		Accounts: map[string]AccountConfig{
-			"12":           {},
-			"111122223333": {Operations: map[string]Rate{"AssumeRole": {RPS: 1}}},
-		},
-	}
-	err := bad.Validate()
-	if err == nil {
-		t.Fatal("no error")
-	}
-	for _, want := range []string{`profile "gcp"`, "rateLimits.default", "operations.GetIdd: not a Cognito Identity operation",
-		"operations.GetId: rps and burst", `accounts "12"`, "accounts.111122223333.operations.AssumeRole"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error lacks %q:\n%v", want, err)
-		}
-	}
-	good := Config{Profile: ProfileAWS, Operations: AWSProfile()}
-	if err := good.Validate(); err != nil {
-		t.Fatalf("the AWS profile does not validate: %v", err)
 	}
 }
 

@@ -56,8 +56,6 @@ type settings struct {
 	spec    string
 	dataDir string
 	issuer  string
-	// stsFlags are the --sts-* flags (over the config file's sts section).
-	stsFlags stsSection
 
 	// In-process compositions (the fuzz targets, NewInProcess) set these;
 	// serve leaves them zero.
@@ -85,10 +83,16 @@ func resolve(o Options, addr string) (settings, error) {
 		if err != nil {
 			return s, err
 		}
-		if err := c.Validate(); err != nil {
-			return s, fmt.Errorf("config %s:\n%w", o.ConfigFile, err)
-		}
 		s.cfg = c
+	}
+	// The flags win over the file; the result is checked as a whole.
+	s.cfg.STS = s.cfg.STS.Over(config.STS{Endpoint: o.STSEndpoint, Kind: o.STSKind, RoleARNPattern: o.STSRoleARNPattern, Timeout: o.STSTimeout})
+	if err := s.cfg.Validate(checks()...); err != nil {
+		source := "the --sts-* flags"
+		if o.ConfigFile != "" {
+			source = "config " + o.ConfigFile
+		}
+		return s, &configError{source: source, problems: unjoin(err)}
 	}
 	s.spec = s.cfg.Storage.Spec()
 	if o.Store != "" {
@@ -98,7 +102,6 @@ func resolve(o Options, addr string) (settings, error) {
 	if o.Issuer != "" {
 		s.issuer = o.Issuer
 	}
-	s.stsFlags = stsSection{Endpoint: o.STSEndpoint, Kind: o.STSKind, RoleARNPattern: o.STSRoleARNPattern, Timeout: o.STSTimeout}
 	if s.issuer == "" {
 		s.issuer = defaultIssuer(addr)
 	}
@@ -127,19 +130,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	}
 
 	// Identity logic: the token issuer, the login verifier and the STS.
-	var keys keysSection
-	var stsCfg stsSection
-	if err := decodeSection("keys", s.cfg.Keys, &keys); err != nil {
-		return fail(err)
-	}
-	if err := decodeSection("sts", s.cfg.STS, &stsCfg); err != nil {
-		return fail(err)
-	}
-	rotation, err := keys.parse()
-	if err != nil {
-		return fail(err)
-	}
-	encKey, keySource, err := keys.encryptionKey(os.Getenv(sealbox.EnvKey))
+	encKey, keySource, err := encryptionKey(s.cfg.Keys, os.Getenv(sealbox.EnvKey))
 	if err != nil {
 		return fail(err)
 	}
@@ -150,16 +141,12 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	store = sealed
 	health := newStoreHealth(store, log)
 	store = health
-	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: s.issuer, Rotation: rotation, EncryptionKey: encKey, Now: now, Logger: log})
-	if err != nil {
-		return fail(err)
-	}
-	lset, err := logins.DecodeSettings(s.cfg.Providers)
+	tok, err := tokens.New(ctx, tokens.Config{Store: store, Issuer: s.issuer, Rotation: s.cfg.Keys.RotationPeriod(), EncryptionKey: encKey, Now: now, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
 	lcfg := logins.Config{Tokens: tok, HTTPClient: s.loginClient, Now: now, Logger: log}
-	lset.Apply(&lcfg)
+	applyProviders(s.cfg.Providers, &lcfg)
 	if s.dev || s.cfg.TestIssuer.Enabled {
 		lcfg.TestIssuer = logins.NewTestIssuer(now)
 		if !s.dev {
@@ -177,8 +164,8 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		return fail(err)
 	}
 	var vendor identity.CredentialVendor = stsSvc
-	stsCfg = stsCfg.over(s.stsFlags)
-	ext, roleARNs, err := stsCfg.external(log)
+	stsCfg := s.cfg.STS
+	ext, roleARNs, err := externalSTS(stsCfg, log)
 	if err != nil {
 		return fail(err)
 	}
@@ -189,7 +176,7 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	}
 
 	// One verifier for both protocols: account keys, then vended credentials.
-	keyring := auth.Chain{auth.NewStatic(s.cfg.AuthAccounts()), stsSvc.Keyring()}
+	keyring := auth.Chain{auth.NewStatic(authAccounts(s.cfg)), stsSvc.Keyring()}
 	verifier := &sigv4.Verifier{Keyring: keyring, Now: now, Regions: answersRegion(s.cfg.Regions)}
 
 	pages, err := pagination.Open(ctx, store)
@@ -207,14 +194,14 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 		Logins:   loginVerifier,
 		STS:      vendor,
 		RoleARNs: roleARNs,
-		Limits:   s.cfg.Limits,
+		Limits:   ops.Limits(s.cfg.Limits),
 		Now:      now,
 		Logger:   log,
 		DevMode:  s.dev,
 		Validate: validator.Validate,
 		// Short lifetimes: development mode, or enabled in the config.
 		ShortLifetimes: s.dev || s.cfg.Lifetimes.Enabled,
-		Lifetimes:      s.cfg.Lifetimes,
+		Lifetimes:      lifetimes(s.cfg.Lifetimes),
 		Minter:         minter,
 	})
 	operations := opsSvc.Operations()
@@ -255,16 +242,9 @@ func build(ctx context.Context, s settings, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return fail(err)
 	}
-	var tcfg traces.Config
-	if err := decodeSection("traces", s.cfg.Traces, &tcfg); err != nil {
-		return fail(err)
-	}
-	if err := tcfg.Validate(); err != nil {
-		return fail(fmt.Errorf("config %w", err))
-	}
-	keeper := traces.New(tcfg, now)
+	keeper := traces.New(traceConfig(s.cfg.Traces), now)
 	hooks := []wire.Hook{injector}
-	if tcfg.On(s.dev) {
+	if s.cfg.Traces.On(s.dev) {
 		// First, so a call answered by an injected fault is traced too.
 		hooks = []wire.Hook{keeper, injector}
 	}
@@ -324,16 +304,8 @@ func faultInjector(cfg *config.Config, store storage.Store, met *metrics.Metrics
 		return account, pool, err == nil
 	}
 	in := faults.New(faults.Config{Lookup: lookup, Metrics: met, Logger: log, Now: now})
-	var rules []faults.ConfigRule
-	if err := decodeSection("faults", cfg.Faults, &rules); err != nil {
-		return nil, err
-	}
-	accounts := make([]string, 0, len(cfg.Accounts))
-	for _, a := range cfg.Accounts {
-		accounts = append(accounts, a.ID)
-	}
-	if err := in.Load(rules, accounts); err != nil {
-		return nil, fmt.Errorf("config faults:\n%w", err)
+	if err := in.Load(faultRules(cfg)); err != nil {
+		return nil, fmt.Errorf("config %w", err)
 	}
 	return in, nil
 }

@@ -1,121 +1,228 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
-	"time"
+	"slices"
+	"strings"
 
+	"github.com/idpool/idpool/internal/auth"
+	"github.com/idpool/idpool/internal/config"
+	"github.com/idpool/idpool/internal/faults"
+	"github.com/idpool/idpool/internal/logins"
+	"github.com/idpool/idpool/internal/ops"
 	"github.com/idpool/idpool/internal/pagination"
+	"github.com/idpool/idpool/internal/ratelimit"
 	"github.com/idpool/idpool/internal/sealbox"
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/sts"
 	"github.com/idpool/idpool/internal/tokens"
+	"github.com/idpool/idpool/internal/traces"
 )
 
-// stsSection is the config file's "sts" section.
-type stsSection struct {
-	// Endpoint of an external STS; empty uses the embedded one.
-	Endpoint string `json:"endpoint"`
-	// Region signed into requests to the external STS.
-	Region string `json:"region"`
-	// Kind of the external STS (aws, minio, ceph; aws when empty): the
-	// form of the role ARNs pools may name.
-	Kind string `json:"kind"`
-	// RoleARNPattern is a regular expression for more role ARNs the
-	// external STS takes; an ARN must match it whole.
-	RoleARNPattern string `json:"roleArnPattern"`
-	// Timeout bounds each credentials request to the external STS, its
-	// retries included ("5s").
-	Timeout string `json:"timeout"`
+// The config file's sections are plain data (internal/config); here they
+// become the settings of the packages that act on them. checks are the
+// rules that need those packages' knowledge, run by config.Validate with
+// its own so every problem of the file is reported at once.
+
+// checks are the server's rules on a configuration.
+func checks() []config.Check {
+	return []config.Check{checkRateLimitNames, checkLifetimes, checkSTS, checkKeys, checkProviders, checkFaults}
 }
 
-// over returns c with the fields flags sets replaced (the flags win).
-func (c stsSection) over(flags stsSection) stsSection {
-	for _, f := range []struct{ dst, src *string }{
-		{&c.Endpoint, &flags.Endpoint}, {&c.Region, &flags.Region}, {&c.Kind, &flags.Kind},
-		{&c.RoleARNPattern, &flags.RoleARNPattern}, {&c.Timeout, &flags.Timeout},
-	} {
-		if *f.src != "" {
-			*f.dst = *f.src
+// checkRateLimitNames: rate limits name operations of the API model.
+func checkRateLimitNames(c *config.Config) []error {
+	names, err := ratelimit.OperationNames()
+	if err != nil {
+		return []error{err}
+	}
+	known := map[string]bool{}
+	for _, n := range names {
+		known[n] = true
+	}
+	var errs []error
+	named := c.RateLimits.OperationNames()
+	for _, path := range slices.Sorted(maps.Keys(named)) {
+		if !known[named[path]] {
+			errs = append(errs, fmt.Errorf("%s: not a Cognito Identity operation", path))
 		}
 	}
-	return c
+	return errs
 }
 
-// Bounds of sts.timeout.
-const (
-	minSTSTimeout = 100 * time.Millisecond
-	maxSTSTimeout = 5 * time.Minute
-)
+// checkLifetimes: each lifetime within its bounds (ops owns them, for
+// SetLifetimes too).
+func checkLifetimes(c *config.Config) []error {
+	return unjoin(lifetimes(c.Lifetimes).Validate())
+}
 
-// external returns the external STS c configures (nil: the embedded one
-// vends) and the role ARNs pools may name with it. Its settings without an
-// endpoint are an error: they would silently do nothing.
-func (c stsSection) external(log *slog.Logger) (*sts.External, *regexp.Regexp, error) {
-	if c.Endpoint == "" {
-		for _, f := range []struct{ name, v string }{{"kind", c.Kind}, {"roleArnPattern", c.RoleARNPattern}, {"timeout", c.Timeout}} {
-			if f.v != "" {
-				return nil, nil, fmt.Errorf("config sts.%s is set but there is no external STS: set sts.endpoint (or --sts-endpoint)", f.name)
-			}
+// checkSTS: the external STS's kind and role ARN pattern.
+func checkSTS(c *config.Config) []error {
+	if c.STS.Endpoint == "" {
+		return nil
+	}
+	if _, err := sts.RoleARNs(sts.Kind(c.STS.Kind), c.STS.RoleARNPattern); err != nil {
+		return []error{fmt.Errorf("sts: %v", err)}
+	}
+	return nil
+}
+
+// checkKeys: the encryption key is a key (never quoted).
+func checkKeys(c *config.Config) []error {
+	if k := c.Keys.EncryptionKey; k != "" {
+		if _, err := sealbox.ParseKey(k); err != nil {
+			return []error{fmt.Errorf("keys.encryptionKey: %v", err)}
 		}
+	}
+	return nil
+}
+
+// checkProviders: the clock allowance within logins' bound.
+func checkProviders(c *config.Config) []error {
+	if d := c.Providers.SkewDuration(); d > logins.MaxSkew {
+		return []error{fmt.Errorf("providers.skew: %q is more than %v", c.Providers.Skew, logins.MaxSkew)}
+	}
+	return nil
+}
+
+// checkFaults: each fault rule is one the injector takes.
+func checkFaults(c *config.Config) []error { return faults.Check(faultRules(c)) }
+
+// configError is a configuration refused by Validate: every problem, each
+// on a line of its own when serve prints it.
+type configError struct {
+	source   string
+	problems []error
+}
+
+func (e *configError) Error() string {
+	lines := make([]string, 0, len(e.problems)+1)
+	lines = append(lines, fmt.Sprintf("%s: %d problem(s):", e.source, len(e.problems)))
+	for _, p := range e.problems {
+		lines = append(lines, "  "+p.Error())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// unjoin splits an errors.Join result back into its errors.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// authAccounts returns the accounts for an auth.Static keyring.
+func authAccounts(c *config.Config) []auth.Account {
+	out := make([]auth.Account, 0, len(c.Accounts))
+	for _, a := range c.Accounts {
+		keys := make(map[string]string, len(a.Keys))
+		for _, k := range a.Keys {
+			keys[k.AccessKeyID] = k.SecretAccessKey
+		}
+		out = append(out, auth.Account{ID: a.ID, Keys: keys})
+	}
+	return out
+}
+
+// accountIDs returns the configured account ids.
+func accountIDs(c *config.Config) []string {
+	out := make([]string, 0, len(c.Accounts))
+	for _, a := range c.Accounts {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+// rateLimits converts the rateLimits section.
+func rateLimits(c config.RateLimits) ratelimit.Config {
+	rates := func(m map[string]config.Rate) map[string]ratelimit.Rate {
+		if m == nil {
+			return nil
+		}
+		out := make(map[string]ratelimit.Rate, len(m))
+		for k, v := range m {
+			out[k] = ratelimit.Rate(v)
+		}
+		return out
+	}
+	out := ratelimit.Config{Profile: c.Profile, Default: ratelimit.Rate(c.Default), Operations: rates(c.Operations)}
+	if c.Accounts != nil {
+		out.Accounts = make(map[string]ratelimit.AccountConfig, len(c.Accounts))
+		for id, a := range c.Accounts {
+			out.Accounts[id] = ratelimit.AccountConfig{Default: ratelimit.Rate(a.Default), Operations: rates(a.Operations)}
+		}
+	}
+	return out
+}
+
+// lifetimes converts the lifetimes section.
+func lifetimes(c config.Lifetimes) ops.LifetimesConfig {
+	set := func(l config.LifetimeSet) ops.Lifetimes {
+		return ops.Lifetimes{Credentials: ops.Duration(l.Credentials), OpenIdToken: ops.Duration(l.OpenIdToken),
+			DeveloperToken: ops.Duration(l.DeveloperToken)}
+	}
+	out := ops.LifetimesConfig{Enabled: c.Enabled, Lifetimes: set(c.LifetimeSet)}
+	if c.Pools != nil {
+		out.Pools = make(map[string]ops.Lifetimes, len(c.Pools))
+		for id, l := range c.Pools {
+			out.Pools[id] = set(l)
+		}
+	}
+	return out
+}
+
+// applyProviders copies the providers section into a login verifier's config.
+func applyProviders(p config.Providers, cfg *logins.Config) {
+	oidc := func(o config.OIDCIssuer) logins.OIDCIssuer {
+		return logins.OIDCIssuer{Issuer: o.Issuer, JWKSURL: o.JWKSURL}
+	}
+	cfg.UserPools = logins.UserPoolConfig(p.UserPools)
+	cfg.Social = logins.SocialConfig{Google: oidc(p.Social.Google), Apple: oidc(p.Social.Apple),
+		FacebookGraphURL: p.Social.FacebookGraphURL, AmazonAPIURL: p.Social.AmazonAPIURL, TwitterAPIURL: p.Social.TwitterAPIURL}
+	cfg.SAMLRecipients = p.SAMLRecipients
+	cfg.FetchTimeout = p.FetchTimeoutDuration()
+	cfg.Skew = p.SkewDuration()
+}
+
+// faultRules converts the faults section, each rule with its account.
+func faultRules(c *config.Config) []faults.ConfigRule {
+	out := make([]faults.ConfigRule, 0, len(c.Faults))
+	for i, r := range c.Faults {
+		out = append(out, faults.ConfigRule{Account: c.FaultAccount(i), Rule: faults.Rule{
+			Operation: r.Operation, IdentityPoolId: r.IdentityPoolId, IdentityId: r.IdentityId, Login: r.Login,
+			Error: r.Error, Message: r.Message, Latency: faults.Duration(r.Latency), Times: r.Times, Percent: r.Percent,
+			StartAfter: faults.Duration(r.StartAfter), ActiveFor: faults.Duration(r.ActiveFor)}})
+	}
+	return out
+}
+
+// traceConfig converts the traces section.
+func traceConfig(t config.Traces) traces.Config {
+	return traces.Config{PerAccount: t.PerAccount, SampleRate: t.SampleRate}
+}
+
+// externalSTS returns the external STS c configures (nil: the embedded one
+// vends) and the role ARNs pools may name with it; c has been validated.
+func externalSTS(c config.STS, log *slog.Logger) (*sts.External, *regexp.Regexp, error) {
+	if c.Endpoint == "" {
 		return nil, nil, nil
 	}
 	roles, err := sts.RoleARNs(sts.Kind(c.Kind), c.RoleARNPattern)
 	if err != nil {
 		return nil, nil, fmt.Errorf("config sts: %v", err)
 	}
-	var timeout time.Duration
-	if c.Timeout != "" {
-		timeout, err = time.ParseDuration(c.Timeout)
-		if err != nil || timeout < minSTSTimeout || timeout > maxSTSTimeout {
-			return nil, nil, fmt.Errorf("config sts.timeout %q: want a duration from %s to %s", c.Timeout, minSTSTimeout, maxSTSTimeout)
-		}
-	}
-	ext, err := sts.NewExternal(sts.ExternalConfig{Endpoint: c.Endpoint, Region: c.Region, Timeout: timeout, Logger: log})
+	ext, err := sts.NewExternal(sts.ExternalConfig{Endpoint: c.Endpoint, Region: c.Region, Timeout: c.TimeoutDuration(), Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
 	return ext, roles, nil
-}
-
-// keysSection is the config file's "keys" section: the token signing keys.
-type keysSection struct {
-	// Rotation is how often a new signing key becomes active ("168h").
-	Rotation string `json:"rotation"`
-	// EncryptionKey (base64, 32 bytes; use ${ENV} in the file) encrypts the
-	// secrets at rest: signing keys, the STS session-token key, the
-	// pagination key. IDPOOL_ENCRYPTION_KEY is used when it is unset.
-	EncryptionKey string `json:"encryptionKey"`
-}
-
-// decodeSection strictly decodes a raw config section into v (nothing set: v unchanged).
-func decodeSection(name string, raw json.RawMessage, v any) error {
-	if len(raw) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("config section %s: %v", name, err)
-	}
-	return nil
-}
-
-// parse returns the rotation period of a keys section.
-func (k keysSection) parse() (time.Duration, error) {
-	var rot time.Duration
-	if k.Rotation != "" {
-		d, err := time.ParseDuration(k.Rotation)
-		if err != nil || d < time.Minute {
-			return 0, fmt.Errorf("config keys.rotation %q: want a duration of at least 1m", k.Rotation)
-		}
-		rot = d
-	}
-	return rot, nil
 }
 
 // encryptionKey resolves the key that seals secrets at rest: the config
@@ -124,7 +231,7 @@ func (k keysSection) parse() (time.Duration, error) {
 // variable as ${IDPOOL_ENCRYPTION_KEY}); a variable inherited from a shell
 // must not silently replace it. It returns nil when neither is set, and
 // where the key came from for the log. Errors never quote the key.
-func (k keysSection) encryptionKey(env string) ([]byte, string, error) {
+func encryptionKey(k config.Keys, env string) ([]byte, string, error) {
 	switch {
 	case k.EncryptionKey != "":
 		b, err := sealbox.ParseKey(k.EncryptionKey)

@@ -53,6 +53,13 @@ func Main(args []string) int {
 		stop()
 	}()
 	if err := run(ctx, o, log); err != nil {
+		// A refused configuration is read by a person: one problem a line.
+		var ce *configError
+		if errors.As(err, &ce) {
+			log.Error("idpool serve: the configuration is refused", "source", ce.source, "problems", len(ce.problems))
+			fmt.Fprintln(os.Stderr, "idpool serve:", ce)
+			return 1
+		}
 		log.Error("idpool serve failed", "err", err)
 		return 1
 	}
@@ -165,11 +172,7 @@ func shutdown(srv *http.Server, timeout time.Duration, log *slog.Logger) error {
 
 // overload builds the rate limiter and the metrics from the config file.
 func overload(cfg *config.Config, operations []ops.Operation, now func() time.Time) (*ratelimit.Limiter, *metrics.Metrics, error) {
-	accounts := make([]string, 0, len(cfg.Accounts))
-	for _, a := range cfg.Accounts {
-		accounts = append(accounts, a.ID)
-	}
-	limiter, err := ratelimit.New(cfg.RateLimits, accounts, now)
+	limiter, err := ratelimit.New(rateLimits(cfg.RateLimits), accountIDs(cfg), now)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/idpool/idpool/internal/config"
 )
 
 // BenchmarkCredentialsTraces is GetCredentialsForIdentity for guests through
@@ -30,14 +32,14 @@ func BenchmarkCredentialsTraces(b *testing.B) {
 		ids []string
 		d   time.Duration
 	}
-	start := func(traces string) *server {
+	start := func(traces config.Traces) *server {
 		ctx := context.Background()
 		s, err := resolve(Options{DataDir: b.TempDir()}, "127.0.0.1:9350")
 		if err != nil {
 			b.Fatal(err)
 		}
 		s.synchronous = "NORMAL"
-		s.cfg.Traces = json.RawMessage(traces)
+		s.cfg.Traces = traces
 		a, err := build(ctx, s, slog.New(slog.DiscardHandler))
 		if err != nil {
 			b.Fatal(err)
@@ -54,7 +56,8 @@ func BenchmarkCredentialsTraces(b *testing.B) {
 		}
 		return sv
 	}
-	off, on := start(`{"enabled":false}`), start(`{"enabled":true}`)
+	no, yes := false, true
+	off, on := start(config.Traces{Enabled: &no}), start(config.Traces{Enabled: &yes})
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

@@ -9,7 +9,6 @@ package traces
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -27,23 +26,12 @@ var Traced = map[string]bool{
 	"GetCredentialsForIdentity": true, "UnlinkIdentity": true, "AssumeRoleWithWebIdentity": true,
 }
 
-// Config is the traces section of the config file.
+// Config sizes the keeper (config.Traces says whether there is one).
 type Config struct {
-	// Enabled turns tracing on (default: on in development mode, off with
-	// a config file).
-	Enabled *bool `json:"enabled,omitempty"`
 	// PerAccount bounds the traces kept per account (default 1000).
-	PerAccount int `json:"perAccount,omitempty"`
+	PerAccount int
 	// SampleRate is the share of calls traced, in (0, 1] (default 1).
-	SampleRate float64 `json:"sampleRate,omitempty"`
-}
-
-// On reports whether tracing is on, dev being the server's development mode.
-func (c Config) On(dev bool) bool {
-	if c.Enabled != nil {
-		return *c.Enabled
-	}
-	return dev
+	SampleRate float64
 }
 
 // Keeper is the hook and the store of traces.
@@ -56,7 +44,7 @@ type Keeper struct {
 
 var _ wire.Hook = (*Keeper)(nil)
 
-// New returns a Keeper for c (validated by Validate); now is the clock (time.Now when nil).
+// New returns a Keeper for c (checked by config.Validate); now is the clock (time.Now when nil).
 func New(c Config, now func() time.Time) *Keeper {
 	if now == nil {
 		now = time.Now
@@ -66,17 +54,6 @@ func New(c Config, now func() time.Time) *Keeper {
 		rate = 1
 	}
 	return &Keeper{store: trace.NewStore(c.PerAccount), rate: rate, now: now, roll: rand.Float64}
-}
-
-// Validate reports a bad traces section.
-func (c Config) Validate() error {
-	if c.PerAccount < 0 || c.PerAccount > 1_000_000 {
-		return errf("traces.perAccount %d: want 1..1000000", c.PerAccount)
-	}
-	if c.SampleRate < 0 || c.SampleRate > 1 {
-		return errf("traces.sampleRate %v: want a share in (0, 1]", c.SampleRate)
-	}
-	return nil
 }
 
 // Store is where the traces are kept.
@@ -195,5 +172,3 @@ func clip(s string) string {
 	}
 	return s
 }
-
-func errf(format string, a ...any) error { return fmt.Errorf(format, a...) }

@@ -11,18 +11,6 @@ import (
 	"github.com/idpool/idpool/internal/wire"
 )
 
-func TestConfig(t *testing.T) {
-	off, on := false, true
-	if !(Config{}).On(true) || (Config{}).On(false) || (Config{Enabled: &off}).On(true) || !(Config{Enabled: &on}).On(false) {
-		t.Error("on in development mode, off with a config file, enabled wins")
-	}
-	for _, bad := range []Config{{PerAccount: -1}, {SampleRate: 1.5}, {SampleRate: -0.1}} {
-		if bad.Validate() == nil {
-			t.Errorf("%+v is taken", bad)
-		}
-	}
-}
-
 // A sampled call of a traced operation is kept for its pool's account, an
 // untraced or unsampled one is not, and one that names no account is dropped.
 func TestKeeper(t *testing.T) {

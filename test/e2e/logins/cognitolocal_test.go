@@ -126,13 +126,7 @@ func (cl *cognitoLocal) signIn(t *testing.T, username string) (poolID, clientID,
 func TestCognitoLocalVerifier(t *testing.T) {
 	cl := startCognitoLocal(t)
 	poolID, clientID, tok := cl.signIn(t, "alice@example.com")
-	settings, err := logins.DecodeSettings([]byte(fmt.Sprintf(`{"userPools":{"issuerTemplate":%q,"checkEndpoint":%q}}`, cl.url+"/{pool}", cl.url)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg logins.Config
-	settings.Apply(&cfg)
-	v := logins.New(cfg)
+	v := logins.New(logins.Config{UserPools: logins.UserPoolConfig{IssuerTemplate: cl.url + "/{pool}", CheckEndpoint: cl.url}})
 	key := "cognito-idp.us-east-1.amazonaws.com/" + poolID
 	pool := &storage.Pool{ID: "us-east-1:00000000-0000-4000-8000-000000000000",
 		CognitoIdentityProviders: []storage.CognitoProvider{{ProviderName: key, ClientID: clientID, ServerSideTokenCheck: true}}}
