@@ -58,10 +58,24 @@ func Root() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
-// Binary builds ./cmd/idpool once per test process and returns its path.
+// BinaryEnv names a prebuilt idpool binary the suites use instead of
+// building their own: scripts/test.sh builds it once before go test, so
+// some 25 test processes do not each link (or, on a cold cache, compile)
+// the same binary.
+const BinaryEnv = "IDPOOL_TEST_BINARY"
+
+// Binary builds ./cmd/idpool once per test process (or takes $IDPOOL_TEST_BINARY)
+// and returns its path.
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
+		if p := os.Getenv(BinaryEnv); p != "" {
+			if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+				buildErr = fmt.Errorf("%s=%s: not a binary: %v", BinaryEnv, p, err)
+			}
+			binPath = p
+			return
+		}
 		dir, err := os.MkdirTemp("", "idpool-bin-")
 		if err != nil {
 			buildErr = err
