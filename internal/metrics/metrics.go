@@ -1,6 +1,7 @@
 // Package metrics holds the server's Prometheus metrics and serves them at
 // GET /metrics in the text exposition format. Labels are bounded: operation
-// names from the model (plus "unknown" and "query"), error codes that idpool
+// names from the model and idpool's own IdpoolService.* operations (plus
+// "unknown" and "query"), error codes that idpool
 // itself produces, and throttle reasons. Nothing identifies a caller, an
 // identity or a secret. The external STS's error codes are labelled up to a
 // fixed number of distinct codes.
@@ -112,7 +113,21 @@ func New(operations []string) *Metrics {
 	}
 	m.reg.MustRegister(m.requests, m.throttled, m.latency, m.faults, m.storage, m.stsRefused, m.stsDown, loginSigs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, name := range append([]string{Unknown, Query}, operations...) {
+	m.Add(append([]string{Unknown, Query}, operations...)...)
+	return m
+}
+
+// Add labels more operations by name (idpool's own IdpoolService.*
+// operations, known only when the front end is built). Call it before
+// serving: Op reads the table without a lock.
+func (m *Metrics) Add(operations ...string) {
+	if m == nil {
+		return
+	}
+	for _, name := range operations {
+		if _, ok := m.ops[name]; ok {
+			continue
+		}
 		m.ops[name] = &Op{
 			name:     name,
 			m:        m,
@@ -122,7 +137,6 @@ func New(operations []string) *Metrics {
 			inflight: m.throttled.WithLabelValues(name, ReasonInFlight),
 		}
 	}
-	return m
 }
 
 // Op returns the children of an operation; unknown names share Unknown's.

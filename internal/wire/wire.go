@@ -95,6 +95,10 @@ func New(cfg Config) http.Handler {
 		h.query = awsquery.New(cfg.QueryServices...)
 	}
 	if cfg.Metrics != nil {
+		// idpool's own operations are labelled by their X-Amz-Target name.
+		for _, e := range cfg.Extensions {
+			cfg.Metrics.Add(awsjson.ExtensionPrefix + e.Name)
+		}
 		h.metrics = cfg.Metrics.Handler()
 		cfg.Metrics.TrackInFlight(func() float64 { return float64(h.inFlight.Load()) })
 	}

@@ -3,6 +3,7 @@ package faults
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -110,3 +111,37 @@ func retryAttempts(md middleware.Metadata) (int, bool) {
 }
 
 func errorsAs[T error](err error, target *T) bool { return errors.As(err, target) }
+
+// idpool's own operations are counted under their X-Amz-Target name, with
+// their error codes, not lumped with unknown targets.
+func TestExtensionOperationsHaveTheirMetrics(t *testing.T) {
+	s := harness.Start(t, harness.Options{})
+	const listed = `idpool_requests_total{error="",operation="IdpoolService.ListFaults"}`
+	const missing = `idpool_requests_total{error="ResourceNotFoundException",operation="IdpoolService.ClearFaults"}`
+	const unknown = `idpool_requests_total{error="UnknownOperationException",operation="unknown"}`
+	beforeUnknown := metric(t, s, unknown)
+	for range 3 {
+		if status, _ := s.Extension(t, harness.DevAccessKey, harness.DevSecretKey, "ListFaults", `{}`); status != http.StatusOK {
+			t.Fatalf("ListFaults: %d", status)
+		}
+	}
+	if status, _ := s.Extension(t, harness.DevAccessKey, harness.DevSecretKey, "ClearFaults", `{"FaultId":"nope"}`); status != http.StatusBadRequest {
+		t.Fatalf("ClearFaults of no rule: %d", status)
+	}
+	if got := metric(t, s, listed); got != 3 {
+		t.Errorf("%s = %v, want 3", listed, got)
+	}
+	if got := metric(t, s, missing); got != 1 {
+		t.Errorf("%s = %v, want 1", missing, got)
+	}
+	if got := metric(t, s, unknown) - beforeUnknown; got != 0 {
+		t.Errorf("%s rose by %v", unknown, got)
+	}
+	// An unknown idpool target is still unknown, and labelled so.
+	if status, _ := s.Extension(t, harness.DevAccessKey, harness.DevSecretKey, "NoSuchThing", `{}`); status != http.StatusBadRequest {
+		t.Fatalf("an unknown extension: %d", status)
+	}
+	if got := metric(t, s, unknown) - beforeUnknown; got != 1 {
+		t.Errorf("%s rose by %v, want 1", unknown, got)
+	}
+}
