@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // computeFast computes the signature of the common request shape (header
@@ -40,11 +41,12 @@ func computeFast(r *http.Request, body []byte, sig *signature, secret string) (s
 	if port := portOnly(host); port != "" && isDefaultPort(scheme, port) {
 		host = stripPort(host)
 	}
-	amzDate := sig.date.UTC().Format(amzDateForm)
+	date := sig.date.UTC()
 
 	// The signer always signs host and x-amz-date, and content-length only
 	// when it is listed and positive.
-	names := make([]string, 0, len(sig.signedHeaders)+2)
+	var nameBuf [16]string
+	names := nameBuf[:0]
 	var length int64
 	for _, h := range sig.signedHeaders {
 		if h == "content-length" {
@@ -60,55 +62,152 @@ func computeFast(r *http.Request, body []byte, sig *signature, secret string) (s
 	}
 	names = insertSorted(insertSorted(names, "host"), "x-amz-date")
 
-	var b strings.Builder
-	b.Grow(256 + len(body)/8)
-	b.WriteString(r.Method)
-	b.WriteString("\n/\n\n")
+	// The canonical request, then the string to sign, in one buffer (on
+	// the stack unless the request is unusually large).
+	b := make([]byte, 0, 1024)
+	b = append(b, r.Method...)
+	b = append(b, "\n/\n\n"...)
 	for _, h := range names {
-		b.WriteString(h)
-		b.WriteByte(':')
+		b = append(b, h...)
+		b = append(b, ':')
 		switch h {
 		case "host":
-			b.WriteString(stripExcessSpaces(host))
+			b = append(b, stripExcessSpaces(host)...)
 		case "x-amz-date":
-			b.WriteString(amzDate)
+			b = date.AppendFormat(b, amzDateForm)
 		case "content-length":
-			b.WriteString(strconv.FormatInt(length, 10))
+			b = strconv.AppendInt(b, length, 10)
 		default:
 			for i, v := range r.Header.Values(h) {
 				if i > 0 {
-					b.WriteByte(',')
+					b = append(b, ',')
 				}
-				b.WriteString(strings.TrimSpace(stripExcessSpaces(v)))
+				b = append(b, strings.TrimSpace(stripExcessSpaces(v))...)
 			}
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	for i, h := range names {
 		if i > 0 {
-			b.WriteByte(';')
+			b = append(b, ';')
 		}
-		b.WriteString(h)
+		b = append(b, h...)
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	payload := sha256.Sum256(body)
-	b.WriteString(hex.EncodeToString(payload[:]))
-	canonical := sha256.Sum256([]byte(b.String()))
+	b = hex.AppendEncode(b, payload[:])
+	canonical := sha256.Sum256(b)
 
-	scope := sig.date.UTC().Format(dateForm) + "/" + sig.scope.Region + "/" + sig.scope.Service + "/" + terminator
-	toSign := algorithm + "\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(canonical[:])
-	key := hmacSHA256([]byte("AWS4"+secret), sig.date.UTC().Format(dateForm))
-	key = hmacSHA256(key, sig.scope.Region)
-	key = hmacSHA256(key, sig.scope.Service)
-	key = hmacSHA256(key, terminator)
-	return hex.EncodeToString(hmacSHA256(key, toSign)), true
+	// The string to sign follows the 64 bytes hmacKey32 puts its inner
+	// pad in.
+	b = append(b[:0], make([]byte, sha256.BlockSize)...)
+	b = append(b, algorithm+"\n"...)
+	b = date.AppendFormat(b, amzDateForm)
+	b = append(b, '\n')
+	dayAt := len(b)
+	b = date.AppendFormat(b, dateForm)
+	day := b[dayAt:]
+	b = append(b, '/')
+	b = append(b, sig.scope.Region...)
+	b = append(b, '/')
+	b = append(b, sig.scope.Service...)
+	b = append(b, "/"+terminator+"\n"...)
+	b = hex.AppendEncode(b, canonical[:])
+
+	key := signingKeys.get(secret, day, sig.scope.Region, sig.scope.Service)
+	mac := hmacKey32(&key, b)
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], mac[:])
+	return string(out[:]), true
 }
 
 func hmacSHA256(key []byte, data string) []byte {
 	h := hmac.New(sha256.New, key)
 	h.Write([]byte(data))
 	return h.Sum(nil)
+}
+
+// hmacKey32 is HMAC-SHA256 (RFC 2104) with a 32-byte key (a SigV4 signing
+// key) of the message buf[sha256.BlockSize:], without allocating: buf's
+// first block is overwritten with the inner pad. A key shorter than the
+// block is zero-padded, so the pads are key^0x36 and key^0x5c followed by
+// 0x36 and 0x5c bytes. TestHMACKey32 compares it with crypto/hmac.
+func hmacKey32(key *[sha256.Size]byte, buf []byte) [sha256.Size]byte {
+	for i := range sha256.BlockSize {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		buf[i] = k ^ 0x36
+	}
+	inner := sha256.Sum256(buf)
+	var outer [sha256.BlockSize + sha256.Size]byte
+	for i := range sha256.BlockSize {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		outer[i] = k ^ 0x5c
+	}
+	copy(outer[sha256.BlockSize:], inner[:])
+	return sha256.Sum256(outer[:])
+}
+
+// signingKeys remembers SigV4 signing keys. A key is
+// HMAC(HMAC(HMAC(HMAC("AWS4"+secret, day), region), service), "aws4_request"):
+// four HMACs that are the same for every request of a signer on one day, in
+// one region, for one service. Entries are keyed by the secret itself (not
+// the access key id, which is what made the SDK's own cache unfit for a
+// verifier whose secrets change), so a rotated secret never meets the
+// previous one's key. At most maxSigningKeys entries are kept; when full,
+// the cache starts over. Only requests whose access key the keyring knew
+// get here.
+var signingKeys = keyCache{m: map[keyID][sha256.Size]byte{}}
+
+const maxSigningKeys = 1024
+
+// maxSigningKeyID bounds what one entry holds (a verified request's scope
+// may name any service): a longer secret, region and service are derived
+// every time instead.
+const maxSigningKeyID = 256
+
+type keyID struct {
+	secret, region, service string
+	day                     [len(dateForm)]byte
+}
+
+type keyCache struct {
+	mu sync.RWMutex
+	m  map[keyID][sha256.Size]byte
+}
+
+func (c *keyCache) get(secret string, day []byte, region, service string) [sha256.Size]byte {
+	if len(day) != len(dateForm) || len(secret)+len(region)+len(service) > maxSigningKeyID {
+		return deriveKey(secret, string(day), region, service)
+	}
+	id := keyID{secret: secret, region: region, service: service, day: [len(dateForm)]byte(day)}
+	c.mu.RLock()
+	key, ok := c.m[id]
+	c.mu.RUnlock()
+	if ok {
+		return key
+	}
+	key = deriveKey(secret, string(day), region, service)
+	c.mu.Lock()
+	if len(c.m) >= maxSigningKeys {
+		clear(c.m)
+	}
+	c.m[id] = key
+	c.mu.Unlock()
+	return key
+}
+
+func deriveKey(secret, day, region, service string) [sha256.Size]byte {
+	key := hmacSHA256([]byte("AWS4"+secret), day)
+	key = hmacSHA256(key, region)
+	key = hmacSHA256(key, service)
+	return [sha256.Size]byte(hmacSHA256(key, terminator))
 }
 
 // insertSorted adds s to the sorted list names unless it is there.
