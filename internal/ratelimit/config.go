@@ -5,38 +5,24 @@ import (
 	"math"
 
 	"github.com/idpool/idpool/internal/apimodel"
+	"github.com/idpool/idpool/internal/config"
 )
 
-// Config is the config file's rateLimits section. The zero value limits
-// nothing.
-type Config struct {
-	// Profile "aws" starts from AWS's published default quotas (AWSProfile);
-	// empty starts from nothing.
-	Profile string `json:"profile,omitempty"`
-	// Default applies to every operation the profile and Operations leave
-	// open. RPS 0 means unlimited.
-	Default Rate `json:"default"`
-	// Operations override the profile and Default per operation name.
-	Operations map[string]Rate `json:"operations,omitempty"`
-	// Accounts override everything above for one account id.
-	Accounts map[string]AccountConfig `json:"accounts,omitempty"`
-}
-
-// AccountConfig holds one account's overrides.
-type AccountConfig struct {
-	// Default applies to the account's operations that Operations leave
-	// open; when unset (RPS 0 and Burst 0) the global settings apply.
-	Default Rate `json:"default"`
-	// Operations override per operation for this account.
-	Operations map[string]Rate `json:"operations,omitempty"`
-}
-
-// Rate is a token bucket: RPS requests per second on average, up to Burst at
-// once. RPS 0 means unlimited; Burst 0 means max(1, ceil(RPS)).
-type Rate struct {
-	RPS   float64 `json:"rps"`
-	Burst int     `json:"burst,omitempty"`
-}
+// The limiter's settings are the config file's rateLimits section itself
+// (internal/config, plain data): one definition, no conversion. The zero
+// Config limits nothing.
+type (
+	// Config: Profile "aws" starts from AWS's published default quotas
+	// (AWSProfile); Default applies to every operation the profile and
+	// Operations leave open; Accounts override everything for one account.
+	Config = config.RateLimits
+	// AccountConfig holds one account's overrides; when its Default is
+	// unset (RPS 0 and Burst 0) the global settings apply.
+	AccountConfig = config.AccountRates
+	// Rate is a token bucket: RPS requests per second on average, up to
+	// Burst at once. RPS 0 means unlimited; Burst 0 means max(1, ceil(RPS)).
+	Rate = config.Rate
+)
 
 // ProfileAWS names AWSProfile in Config.Profile.
 const ProfileAWS = "aws"
@@ -62,7 +48,7 @@ func AWSProfile() map[string]Rate {
 }
 
 // burst returns the bucket depth of r.
-func (r Rate) burst() int {
+func burst(r Rate) int {
 	if r.Burst > 0 {
 		return r.Burst
 	}
@@ -70,7 +56,7 @@ func (r Rate) burst() int {
 }
 
 // set reports whether r says anything (a zero Rate inherits).
-func (r Rate) set() bool { return r.RPS != 0 || r.Burst != 0 }
+func set(r Rate) bool { return r.RPS != 0 || r.Burst != 0 }
 
 // OperationNames returns the operation names of the embedded Cognito
 // Identity model, sorted.

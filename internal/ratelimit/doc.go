@@ -1,8 +1,8 @@
 // Package ratelimit throttles Cognito Identity operations per account and
 // operation, as AWS's request-rate quotas do, before any store access or
-// signing work. It holds the limiter's settings (converted from the config
-// file's rateLimits section by the server), the optional AWS quota profile
-// and the token buckets.
+// signing work. Its settings are the config file's rateLimits section
+// (config.RateLimits); it holds the optional AWS quota profile and the
+// token buckets.
 //
 // Limits are per node: a cluster of N nodes behind a load balancer allows N
 // times the configured rate.

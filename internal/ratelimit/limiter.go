@@ -64,7 +64,7 @@ func New(cfg Config, accounts []string, now func() time.Time) (*Limiter, error) 
 		for _, id := range all {
 			r := global
 			if a, ok := cfg.Accounts[id]; ok {
-				if a.Default.set() {
+				if set(a.Default) {
 					r = a.Default
 				}
 				if ar, ok := a.Operations[name]; ok {
@@ -132,7 +132,7 @@ func newBucket(r Rate) *bucket {
 	interval := int64(math.Min(float64(time.Second)/r.RPS, float64(maxInterval)))
 	interval = max(interval, 1)
 	tol := maxTolerance
-	if b := int64(r.burst()); b <= maxTolerance/interval {
+	if b := int64(burst(r)); b <= maxTolerance/interval {
 		tol = interval * b
 	}
 	return &bucket{interval: interval, tolerance: tol}

@@ -140,28 +140,6 @@ func accountIDs(c *config.Config) []string {
 	return out
 }
 
-// rateLimits converts the rateLimits section.
-func rateLimits(c config.RateLimits) ratelimit.Config {
-	rates := func(m map[string]config.Rate) map[string]ratelimit.Rate {
-		if m == nil {
-			return nil
-		}
-		out := make(map[string]ratelimit.Rate, len(m))
-		for k, v := range m {
-			out[k] = ratelimit.Rate(v)
-		}
-		return out
-	}
-	out := ratelimit.Config{Profile: c.Profile, Default: ratelimit.Rate(c.Default), Operations: rates(c.Operations)}
-	if c.Accounts != nil {
-		out.Accounts = make(map[string]ratelimit.AccountConfig, len(c.Accounts))
-		for id, a := range c.Accounts {
-			out.Accounts[id] = ratelimit.AccountConfig{Default: ratelimit.Rate(a.Default), Operations: rates(a.Operations)}
-		}
-	}
-	return out
-}
-
 // lifetimes converts the lifetimes section.
 func lifetimes(c config.Lifetimes) ops.LifetimesConfig {
 	set := func(l config.LifetimeSet) ops.Lifetimes {

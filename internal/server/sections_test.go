@@ -112,7 +112,7 @@ func TestChecksJoinValidate(t *testing.T) {
 	}
 	good := &config.Config{RateLimits: config.RateLimits{Profile: "aws", Operations: map[string]config.Rate{}}}
 	for name, r := range ratelimit.AWSProfile() {
-		good.RateLimits.Operations[name] = config.Rate(r)
+		good.RateLimits.Operations[name] = r
 	}
 	if err := good.Validate(checks()...); err != nil {
 		t.Errorf("the AWS profile's operations do not validate: %v", err)

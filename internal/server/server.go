@@ -172,7 +172,7 @@ func shutdown(srv *http.Server, timeout time.Duration, log *slog.Logger) error {
 
 // overload builds the rate limiter and the metrics from the config file.
 func overload(cfg *config.Config, operations []ops.Operation, now func() time.Time) (*ratelimit.Limiter, *metrics.Metrics, error) {
-	limiter, err := ratelimit.New(rateLimits(cfg.RateLimits), accountIDs(cfg), now)
+	limiter, err := ratelimit.New(cfg.RateLimits, accountIDs(cfg), now)
 	if err != nil {
 		return nil, nil, err
 	}
