@@ -246,7 +246,7 @@ func (s *Service) ListIdentityPools(ctx context.Context, c *auth.Caller, in *lis
 	}
 	limit := pageSize(in.MaxResults)
 	var pools []*storage.Pool
-	err = s.viewSingle(ctx, func(r storage.Reader) (err error) {
+	err = s.view(ctx, func(r storage.Reader) (err error) {
 		pools, err = r.ListPools(c.Account(), c.Region, after, limit+1)
 		return err
 	})

@@ -265,7 +265,7 @@ func publicIdentity(r storage.Reader, id string) (*storage.Identity, *storage.Po
 // readPool reads the caller's pool in its own read transaction.
 func (s *Service) readPool(ctx context.Context, c *auth.Caller, id string) (*storage.Pool, error) {
 	var p *storage.Pool
-	err := s.viewSingle(ctx, func(r storage.Reader) (err error) {
+	err := s.view(ctx, func(r storage.Reader) (err error) {
 		p, err = callerPool(r, c, id)
 		return err
 	})
@@ -275,12 +275,6 @@ func (s *Service) readPool(ctx context.Context, c *auth.Caller, id string) (*sto
 // view runs a read transaction and maps its error for the client.
 func (s *Service) view(ctx context.Context, fn func(storage.Reader) error) error {
 	return storeErr(s.store.View(ctx, fn))
-}
-
-// viewSingle is view for fn reading with one statement (storage.ViewSingle):
-// fn must only assign its results, as it may run twice.
-func (s *Service) viewSingle(ctx context.Context, fn func(storage.Reader) error) error {
-	return storeErr(storage.ViewSingle(ctx, s.store, fn))
 }
 
 // update runs a write transaction and maps its error for the client.

@@ -25,10 +25,6 @@ func (s *sealedStore) View(ctx context.Context, fn func(storage.Reader) error) e
 	return s.Store.View(ctx, func(r storage.Reader) error { return fn(sealedReader{r, s.box}) })
 }
 
-func (s *sealedStore) ViewSingle(ctx context.Context, fn func(storage.Reader) error) error {
-	return storage.ViewSingle(ctx, s.Store, func(r storage.Reader) error { return fn(sealedReader{r, s.box}) })
-}
-
 func (s *sealedStore) Update(ctx context.Context, fn func(storage.Tx) error) error {
 	return s.Store.Update(ctx, func(tx storage.Tx) error { return fn(sealedTx{tx, s.box}) })
 }

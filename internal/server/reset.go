@@ -28,12 +28,6 @@ func (s *resettableStore) View(ctx context.Context, fn func(storage.Reader) erro
 	return s.inner.View(ctx, fn)
 }
 
-func (s *resettableStore) ViewSingle(ctx context.Context, fn func(storage.Reader) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return storage.ViewSingle(ctx, s.inner, fn)
-}
-
 func (s *resettableStore) Update(ctx context.Context, fn func(storage.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -44,10 +44,6 @@ func (h *storeHealth) View(ctx context.Context, fn func(storage.Reader) error) e
 	return h.inner.View(ctx, fn)
 }
 
-func (h *storeHealth) ViewSingle(ctx context.Context, fn func(storage.Reader) error) error {
-	return storage.ViewSingle(ctx, h.inner, fn)
-}
-
 func (h *storeHealth) Update(ctx context.Context, fn func(storage.Tx) error) error {
 	err := h.inner.Update(ctx, fn)
 	switch c := storage.WriteCondition(err); {

@@ -62,26 +62,6 @@ type Store interface {
 	Close() error
 }
 
-// SingleViewer is a Store that can run a View whose fn reads with one
-// statement without an explicit transaction: a single statement sees one
-// consistent snapshot by itself, so the transaction's own begin and end
-// are saved. ViewSingle must still behave exactly as View: a backend that
-// sees fn issue a second statement runs fn again in a View.
-type SingleViewer interface {
-	ViewSingle(ctx context.Context, fn func(Reader) error) error
-}
-
-// ViewSingle runs fn like s.View, through s's SingleViewer when it has
-// one. fn should read with one Reader call that is one statement (GetPool,
-// ListPools) and MUST be safe to call twice, keeping only the results of
-// the last call (it assigns its results, and has no other effect).
-func ViewSingle(ctx context.Context, s Store, fn func(Reader) error) error {
-	if sv, ok := s.(SingleViewer); ok {
-		return sv.ViewSingle(ctx, fn)
-	}
-	return s.View(ctx, fn)
-}
-
 // Reader reads state inside a transaction. Methods return ErrNotFound when
 // the record does not exist. Slices and maps returned are owned by the caller.
 type Reader interface {

@@ -48,7 +48,6 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store, opts ...Option) {
 		{"ConcurrentBlobCAS", testConcurrentBlobCAS},
 		{"ConcurrentReadModifyWrite", testConcurrentReadModifyWrite},
 		{"ConcurrentBatchIsolation", testConcurrentBatchIsolation},
-		{"ViewSingle", testViewSingle},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

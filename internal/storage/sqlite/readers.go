@@ -39,34 +39,6 @@ func newReaders(db *sql.DB, n int) *readers {
 
 // view runs fn in a read transaction on a pooled connection.
 func (r *readers) view(ctx context.Context, fn func(storage.Reader) error) error {
-	return r.with(ctx, func(rc *readConn) error { return rc.run(ctx, fn) })
-}
-
-// viewSingle runs fn's one statement on a pooled connection outside an
-// explicit transaction: SQLite gives a statement run in autocommit mode a
-// read transaction of its own, the same snapshot a BEGIN ... ROLLBACK
-// around it would have seen, and saves the two statements. If fn issues a
-// second statement, that statement fails (fn's result is discarded) and fn
-// runs again in a View.
-func (r *readers) viewSingle(ctx context.Context, fn func(storage.Reader) error) error {
-	var statements int
-	err := r.with(ctx, func(rc *readConn) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return fn(sqlstore.Reader{C: readerConn{ctx: ctx, rc: rc, statements: &statements}})
-	})
-	if statements > 1 {
-		return r.view(ctx, fn)
-	}
-	return err
-}
-
-// errSecondStatement fails a second statement in viewSingle.
-var errSecondStatement = errors.New("sqlite: a second statement in a single-statement view")
-
-// with runs fn with a pooled connection.
-func (r *readers) with(ctx context.Context, fn func(*readConn) error) error {
 	var rc *readConn
 	select {
 	case rc = <-r.pool:
@@ -82,7 +54,7 @@ func (r *readers) with(ctx context.Context, fn func(*readConn) error) error {
 			return err
 		}
 	}
-	err = fn(rc)
+	err = rc.run(ctx, fn)
 	if errors.Is(err, errBroken) {
 		// A connection left inside a transaction would pin an old snapshot
 		// (and the WAL): drop it and open a fresh one next time.
@@ -165,8 +137,6 @@ func (rc *readConn) close() error {
 type readerConn struct {
 	ctx context.Context
 	rc  *readConn
-	// statements counts the statements of a viewSingle; nil in a View.
-	statements *int
 }
 
 var _ sqlstore.Conn = readerConn{}
@@ -178,11 +148,6 @@ func (c readerConn) Exec(string, ...any) (int64, error) {
 func (c readerConn) Query(query string, args ...any) (sqlstore.Rows, error) {
 	if err := c.ctx.Err(); err != nil {
 		return nil, err
-	}
-	if c.statements != nil {
-		if *c.statements++; *c.statements > 1 {
-			return nil, errSecondStatement
-		}
 	}
 	s, err := c.rc.stmt(query)
 	if err != nil {

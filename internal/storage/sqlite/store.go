@@ -49,10 +49,7 @@ type Store struct {
 	closed bool
 }
 
-var (
-	_ storage.Store        = (*Store)(nil)
-	_ storage.SingleViewer = (*Store)(nil)
-)
+var _ storage.Store = (*Store)(nil)
 
 const defaultBusyTimeout = 10 * time.Second
 
@@ -150,20 +147,6 @@ func (s *Store) View(ctx context.Context, fn func(storage.Reader) error) error {
 		return errClosed
 	}
 	return s.reads.view(ctx, fn)
-}
-
-// ViewSingle implements storage.SingleViewer: fn's one statement runs on a
-// pooled read connection without BEGIN and ROLLBACK (SQLite runs a lone
-// statement in a read transaction of its own); a second statement makes
-// fn run again in a View.
-func (s *Store) ViewSingle(ctx context.Context, fn func(storage.Reader) error) error {
-	s.mu.RLock()
-	closed := s.closed
-	s.mu.RUnlock()
-	if closed {
-		return errClosed
-	}
-	return s.reads.viewSingle(ctx, fn)
 }
 
 // Update implements storage.Store: fn joins the writer's next group commit.
