@@ -51,6 +51,14 @@ var operations = map[string]operation{
 	"describe": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
 		return c.call(ctx, "DescribeIdentityPool", true, e.bodies.pool, nil)
 	},
+	// GetIdentityPoolRoles, SigV4-signed.
+	"roles": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
+		return c.call(ctx, "GetIdentityPoolRoles", true, e.bodies.pool, nil)
+	},
+	// ListIdentityPools, a page of 60 of the account's pools, SigV4-signed.
+	"pools": func(ctx context.Context, c *client, e *env, _, _ int) (string, error) {
+		return c.call(ctx, "ListIdentityPools", true, e.bodies.pools, nil)
+	},
 	// GetId for a login that already has an identity: an RS256 token
 	// verification and a lookup per request, no write.
 	"getid-login": func(ctx context.Context, c *client, e *env, w, i int) (string, error) {
@@ -71,6 +79,7 @@ var operations = map[string]operation{
 type bodies struct {
 	pool       []byte   // {"IdentityPoolId":...}
 	list       []byte   // the pool and MaxResults 60
+	pools      []byte   // MaxResults 60
 	identities [][]byte // {"IdentityId":...} per seeded identity
 	logins     [][]byte // the pool and one seeded login's token
 	deep       [][]byte // list bodies with NextTokens deep into the pool
@@ -84,6 +93,7 @@ func (e *env) encodeBodies() {
 	}
 	e.bodies.pool = enc(map[string]any{"IdentityPoolId": e.poolID})
 	e.bodies.list = enc(map[string]any{"IdentityPoolId": e.poolID, "MaxResults": 60})
+	e.bodies.pools = enc(map[string]any{"MaxResults": 60})
 	for _, id := range e.identities {
 		e.bodies.identities = append(e.bodies.identities, enc(map[string]any{"IdentityId": id}))
 	}

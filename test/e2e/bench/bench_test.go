@@ -41,9 +41,9 @@ func runBench(t *testing.T, s *harness.Server, args ...string) report {
 
 func TestBenchCountsEveryRequest(t *testing.T) {
 	s := harness.Start(t, harness.Options{})
-	r := runBench(t, s, "--requests", "250", "--concurrency", "4",
-		"--mix", "getid-new=1,openid=1,creds=1,describe=1,list=1")
-	if r.Total.Requests != 250 || r.Total.OK != 250 || r.Total.Errors != 0 {
+	r := runBench(t, s, "--requests", "350", "--concurrency", "4",
+		"--mix", "getid-new=1,openid=1,creds=1,describe=1,list=1,roles=1,pools=1")
+	if r.Total.Requests != 350 || r.Total.OK != 350 || r.Total.Errors != 0 {
 		t.Fatalf("total: %+v", r.Total)
 	}
 	sum := 0
@@ -53,7 +53,7 @@ func TestBenchCountsEveryRequest(t *testing.T) {
 		}
 		sum += op.Requests
 	}
-	if len(r.Operations) != 5 || sum != 250 {
+	if len(r.Operations) != 7 || sum != 350 {
 		t.Errorf("operations: %+v", r.Operations)
 	}
 }
