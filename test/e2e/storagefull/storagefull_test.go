@@ -122,11 +122,13 @@ func exercise(t *testing.T, s *harness.Server, condition string, stop, resume fu
 		t.Errorf("write failures counted %v, want at least 6", failures)
 	}
 
-	// Reads are served. The read goes through the standard retryer: once in
-	// about twenty loaded CI runs the client's kept-alive connection failed
-	// mid-body ("use of closed network connection", seen client-side after
-	// a 200) right after the burst of refused 13 KB writes; the SDKs retry
-	// that, and what is checked here is that the store serves reads.
+	// Reads are served. This read, the write after recovery and the final
+	// list go through the standard retryer: now and then in loaded CI runs
+	// the client's kept-alive connection failed mid-body ("use of closed
+	// network connection", seen client-side after a 200). That is the Go
+	// transport closing its own connection (aws/aws-sdk-go-v2#2737), not
+	// the server; the SDK's standard retryer retries net.ErrClosed since
+	// aws/aws-sdk-go-v2#2949, and what is checked here is the store.
 	reader := cognitoidentity.New(c.Options(), func(o *cognitoidentity.Options) { o.RetryMaxAttempts = 3 })
 	if _, err := reader.DescribeIdentityPool(ctx, &cognitoidentity.DescribeIdentityPoolInput{IdentityPoolId: aws.String(before.id)}); err != nil {
 		t.Errorf("DescribeIdentityPool while %s: %v", condition, err)
@@ -163,14 +165,14 @@ func exercise(t *testing.T, s *harness.Server, condition string, stop, resume fu
 	if v := metric(t, s, "idpool_storage_writable"); v != 1 {
 		t.Errorf("idpool_storage_writable = %v after recovery", v)
 	}
-	after := createPool(ctx, c, "after")
+	after := createPool(ctx, reader, "after")
 	if after.err != nil {
 		t.Fatalf("CreateIdentityPool after recovery: %v", after.err)
 	}
 
 	// Exactly what was acknowledged exists: "before", the writes the WAL
 	// took before the first failure, and "after"; no refused write.
-	list, err := c.ListIdentityPools(ctx, &cognitoidentity.ListIdentityPoolsInput{MaxResults: aws.Int32(60)})
+	list, err := reader.ListIdentityPools(ctx, &cognitoidentity.ListIdentityPoolsInput{MaxResults: aws.Int32(60)})
 	if err != nil {
 		t.Fatal(err)
 	}
