@@ -141,18 +141,25 @@ type UserPools struct {
 	CheckEndpoint string `json:"checkEndpoint,omitempty"`
 }
 
-// Social holds the endpoints of the social providers.
+// Social holds the endpoints of the social providers; zero fields are the
+// real providers'.
 type Social struct {
-	Google           OIDCIssuer `json:"google"`
-	Apple            OIDCIssuer `json:"apple"`
-	FacebookGraphURL string     `json:"facebookGraphUrl,omitempty"`
-	AmazonAPIURL     string     `json:"amazonApiUrl,omitempty"`
-	TwitterAPIURL    string     `json:"twitterApiUrl,omitempty"`
+	// Google and Apple are OpenID Connect issuers.
+	Google OIDCIssuer `json:"google"`
+	Apple  OIDCIssuer `json:"apple"`
+	// FacebookGraphURL is the Graph API base (default https://graph.facebook.com).
+	FacebookGraphURL string `json:"facebookGraphUrl,omitempty"`
+	// AmazonAPIURL is the Login with Amazon API base (default https://api.amazon.com).
+	AmazonAPIURL string `json:"amazonApiUrl,omitempty"`
+	// TwitterAPIURL is the Twitter API base (default https://api.twitter.com).
+	TwitterAPIURL string `json:"twitterApiUrl,omitempty"`
 }
 
 // OIDCIssuer is a fixed OpenID Connect issuer.
 type OIDCIssuer struct {
-	Issuer  string `json:"issuer,omitempty"`
+	// Issuer is the iss value tokens carry.
+	Issuer string `json:"issuer,omitempty"`
+	// JWKSURL is where its keys are; empty = read from the issuer's discovery document.
 	JWKSURL string `json:"jwksUrl,omitempty"`
 }
 

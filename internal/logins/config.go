@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idpool/idpool/internal/config"
 	"github.com/idpool/idpool/internal/identity"
 )
 
@@ -90,28 +91,14 @@ func (c UserPoolConfig) issuer(region, pool string) string {
 }
 
 // SocialConfig holds the social providers' endpoints; zero fields are the
-// real providers'.
-type SocialConfig struct {
-	// Google and Apple are OpenID Connect issuers.
-	Google OIDCIssuer `json:"google"`
-	Apple  OIDCIssuer `json:"apple"`
-	// FacebookGraphURL is the Graph API base (default https://graph.facebook.com).
-	FacebookGraphURL string `json:"facebookGraphUrl,omitempty"`
-	// AmazonAPIURL is the Login with Amazon API base (default https://api.amazon.com).
-	AmazonAPIURL string `json:"amazonApiUrl,omitempty"`
-	// TwitterAPIURL is the Twitter API base (default https://api.twitter.com).
-	TwitterAPIURL string `json:"twitterApiUrl,omitempty"`
-}
+// real providers' (socialDefaults). It is the config file's section itself.
+type SocialConfig = config.Social
 
 // OIDCIssuer is a fixed OpenID Connect issuer.
-type OIDCIssuer struct {
-	// Issuer is the iss value tokens carry.
-	Issuer string `json:"issuer,omitempty"`
-	// JWKSURL is where its keys are; empty = read from the issuer's discovery document.
-	JWKSURL string `json:"jwksUrl,omitempty"`
-}
+type OIDCIssuer = config.OIDCIssuer
 
-func (c *SocialConfig) setDefaults() {
+// socialDefaults fills c's zero fields with the real providers' endpoints.
+func socialDefaults(c *SocialConfig) {
 	if c.Google.Issuer == "" {
 		c.Google.Issuer = "https://accounts.google.com"
 	}

@@ -71,7 +71,7 @@ func New(cfg Config) *Verifier {
 	case cfg.VerifiedTokens > 0:
 		v.verified = newVerifiedTokens(cfg.VerifiedTokens)
 	}
-	v.social.setDefaults()
+	socialDefaults(&v.social)
 	v.recipients = append([]string{"https://signin.aws.amazon.com/saml"}, cfg.SAMLRecipients...)
 	return v
 }

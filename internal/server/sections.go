@@ -158,12 +158,8 @@ func lifetimes(c config.Lifetimes) ops.LifetimesConfig {
 
 // applyProviders copies the providers section into a login verifier's config.
 func applyProviders(p config.Providers, cfg *logins.Config) {
-	oidc := func(o config.OIDCIssuer) logins.OIDCIssuer {
-		return logins.OIDCIssuer{Issuer: o.Issuer, JWKSURL: o.JWKSURL}
-	}
 	cfg.UserPools = logins.UserPoolConfig(p.UserPools)
-	cfg.Social = logins.SocialConfig{Google: oidc(p.Social.Google), Apple: oidc(p.Social.Apple),
-		FacebookGraphURL: p.Social.FacebookGraphURL, AmazonAPIURL: p.Social.AmazonAPIURL, TwitterAPIURL: p.Social.TwitterAPIURL}
+	cfg.Social = p.Social
 	cfg.SAMLRecipients = p.SAMLRecipients
 	cfg.FetchTimeout = p.FetchTimeoutDuration()
 	cfg.Skew = p.SkewDuration()
