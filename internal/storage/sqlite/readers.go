@@ -27,6 +27,7 @@ type readers struct {
 type readConn struct {
 	c     *sql.Conn
 	stmts map[string]*sql.Stmt
+	cache poolCache
 }
 
 func newReaders(db *sql.DB, n int) *readers {
@@ -110,7 +111,8 @@ func (rc *readConn) run(ctx context.Context, fn func(storage.Reader) error) (err
 			err = errors.Join(err, fmt.Errorf("%w: rollback: %w", errBroken, mapErr(rerr)))
 		}
 	}()
-	return fn(sqlstore.Reader{C: readerConn{ctx: ctx, rc: rc}})
+	rc.cache.synced = false // a new snapshot: data_version is read again
+	return fn(cachedReader{Reader: sqlstore.Reader{C: readerConn{ctx: ctx, rc: rc}}, rc: rc})
 }
 
 func (rc *readConn) stmt(query string) (*sql.Stmt, error) {
