@@ -1,8 +1,6 @@
 package sqlite
 
 import (
-	"fmt"
-
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/sqlstore"
 )
@@ -12,19 +10,16 @@ import (
 // pool, and its query and JSON document were a third of a
 // DescribeIdentityPool's server CPU (docs/performance.md).
 //
-// The test of "unchanged" is SQLite's PRAGMA data_version, read inside the
-// View's snapshot: it moves whenever a connection other than this one
+// The test of "unchanged" is SQLite's PRAGMA data_version, the statement
+// that holds each View's snapshot (readConn.run): it moves whenever a connection other than this one
 // commits, whether this process's writer or another process on the same
 // file, and a reader connection never writes. So a cached pool is exactly
 // what the query would return in this snapshot, and several processes on
 // one file stay as consistent as without a cache. Any commit empties it:
-// a write-heavy load pays one PRAGMA per View and gains nothing, a
-// read-heavy one skips the pool query. PostgreSQL nodes keep no cache (no
+// a write-heavy load gains nothing (and loses nothing: the PRAGMA replaced
+// BEGIN), a read-heavy one skips the pool query. PostgreSQL nodes keep no cache (no
 // statement there is cheaper than the read).
 type poolCache struct {
-	// synced is set once the View holding the connection has read
-	// data_version (the first pool read of each View does).
-	synced  bool
 	version int64
 	pools   map[string]*storage.Pool
 	lists   map[listKey][]*storage.Pool
@@ -39,28 +34,14 @@ type listKey struct {
 // ListPools); past it the cache starts over.
 const maxCachedEntries = 1024
 
-// syncCache reads the snapshot's data_version once per View and drops the
-// cache when the database has changed since it was filled.
-func (rc *readConn) syncCache() error {
-	pc := &rc.cache
-	if pc.synced {
-		return nil
-	}
-	s, err := rc.stmt("PRAGMA data_version")
-	if err != nil {
-		return err
-	}
-	var v int64
-	if err := s.QueryRow().Scan(&v); err != nil {
-		return fmt.Errorf("sqlite: data_version: %w", mapErr(err))
-	}
-	if pc.pools == nil || v != pc.version {
-		pc.version = v
+// sync drops the cache when the database has changed since it was filled;
+// version is the data_version of the View that is starting.
+func (pc *poolCache) sync(version int64) {
+	if pc.pools == nil || version != pc.version {
+		pc.version = version
 		pc.pools = map[string]*storage.Pool{}
 		pc.lists = map[listKey][]*storage.Pool{}
 	}
-	pc.synced = true
-	return nil
 }
 
 // makeRoom empties a full cache before an entry is added.
@@ -80,9 +61,6 @@ type cachedReader struct {
 }
 
 func (r cachedReader) GetPool(id string) (*storage.Pool, error) {
-	if err := r.rc.syncCache(); err != nil {
-		return nil, err
-	}
 	pc := &r.rc.cache
 	if p, ok := pc.pools[id]; ok {
 		return p.Clone(), nil
@@ -97,9 +75,6 @@ func (r cachedReader) GetPool(id string) (*storage.Pool, error) {
 }
 
 func (r cachedReader) ListPools(account, region, afterID string, limit int) ([]*storage.Pool, error) {
-	if err := r.rc.syncCache(); err != nil {
-		return nil, err
-	}
 	pc := &r.rc.cache
 	k := listKey{account, region, afterID, limit}
 	if ps, ok := pc.lists[k]; ok {
