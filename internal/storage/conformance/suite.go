@@ -43,6 +43,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store, opts ...Option) {
 		{"Blobs", testBlobs},
 		{"Times", testTimes},
 		{"UpdateRollsBack", testUpdateRollsBack},
+		{"ViewIsOneSnapshot", testViewIsOneSnapshot},
+		{"ViewSurvivesPanics", testViewSurvivesPanics},
 		{"UpdateCanceledContext", testUpdateCanceledContext},
 		{"ConcurrentSameLogin", testConcurrentSameLogin},
 		{"ConcurrentBlobCAS", testConcurrentBlobCAS},

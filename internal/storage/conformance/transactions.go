@@ -143,3 +143,89 @@ func testDurable(t *testing.T, s storage.Store, reopen func(*testing.T, storage.
 	createIdentities(t, s, identity(poolID(1), identityID(2), login("a", "2")))
 	return s
 }
+
+// testViewIsOneSnapshot: every read of one View sees the same snapshot,
+// the one its first read saw: a commit that lands between two reads of a
+// View shows only in the next View (a pool and its identities read in one
+// View must agree; a backend that caches pools must not mix snapshots).
+func testViewIsOneSnapshot(t *testing.T, s storage.Store) {
+	createPools(t, s, bare(poolID(1)))
+	createIdentities(t, s, identity(poolID(1), identityID(1), login("p", "a")))
+	view(t, s, func(r storage.Reader) error {
+		before, err := r.GetPool(poolID(1))
+		if err != nil {
+			return err
+		}
+		// Another writer commits while this View is open.
+		update(t, s, func(tx storage.Tx) error {
+			p, err := tx.GetPool(poolID(1))
+			if err != nil {
+				return err
+			}
+			p.Name = "renamed"
+			if err := tx.UpdatePool(p); err != nil {
+				return err
+			}
+			if err := tx.CreatePool(bare(poolID(2))); err != nil {
+				return err
+			}
+			return tx.CreateIdentity(identity(poolID(1), identityID(2), login("p", "b")))
+		})
+		after, err := r.GetPool(poolID(1))
+		if err != nil {
+			return err
+		}
+		same(t, after.Name, before.Name, "pool name read again in the same View")
+		ids, err := r.ListIdentities(poolID(1), "", 0, false)
+		if err != nil {
+			return err
+		}
+		same(t, len(ids), 1, "identities listed after another writer's commit, same View")
+		pools, err := r.ListPools(account, region, "", 10)
+		if err != nil {
+			return err
+		}
+		same(t, len(pools), 1, "pools listed after another writer's commit, same View")
+		_, err = r.GetPool(poolID(2))
+		wantErr(t, err, storage.ErrNotFound, "pool created after the View's first read")
+		return nil
+	})
+	p, err := getPool(t, s, poolID(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, p.Name, "renamed", "pool name in the next View")
+}
+
+// testViewSurvivesPanics: a View whose fn panics (a bug in a handler,
+// recovered by the server) gives its connection back, so many more such
+// panics than a backend has connections leave later Views working, not
+// waiting forever for a connection.
+func testViewSurvivesPanics(t *testing.T, s storage.Store) {
+	createPools(t, s, bare(poolID(1)))
+	// A leaked connection shows as a View that waits out this deadline.
+	c, cancel := context.WithTimeout(ctx(), 10*time.Second)
+	defer cancel()
+	for i := range 50 {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatalf("panic %d: fn's panic did not reach View's caller", i)
+				}
+			}()
+			err := s.View(c, func(r storage.Reader) error {
+				if _, err := r.GetPool(poolID(1)); err != nil {
+					return err
+				}
+				panic("bug in fn")
+			})
+			t.Errorf("View %d returned %v instead of panicking", i, err)
+		}()
+	}
+	if err := s.View(c, func(r storage.Reader) error {
+		_, err := r.GetPool(poolID(1))
+		return err
+	}); err != nil {
+		t.Fatalf("View after fn panicked 50 times: %v", err)
+	}
+}

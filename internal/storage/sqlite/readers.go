@@ -27,6 +27,7 @@ type readers struct {
 type readConn struct {
 	c     *sql.Conn
 	stmts map[string]*sql.Stmt
+	cache poolCache
 }
 
 func newReaders(db *sql.DB, n int) *readers {
@@ -38,7 +39,7 @@ func newReaders(db *sql.DB, n int) *readers {
 }
 
 // view runs fn in a read transaction on a pooled connection.
-func (r *readers) view(ctx context.Context, fn func(storage.Reader) error) error {
+func (r *readers) view(ctx context.Context, fn func(storage.Reader) error) (err error) {
 	var rc *readConn
 	select {
 	case rc = <-r.pool:
@@ -47,21 +48,27 @@ func (r *readers) view(ctx context.Context, fn func(storage.Reader) error) error
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	var err error
 	if rc == nil {
 		if rc, err = r.open(); err != nil {
 			r.pool <- nil
 			return err
 		}
 	}
+	// The connection goes back even when fn panics (or a test's fn calls
+	// t.Fatal): a View that kept it would leave every later View waiting
+	// once the pool ran dry. After a panic it is dropped, as is one whose
+	// snapshot could not be ended: a connection left inside a transaction
+	// would pin an old snapshot (and the WAL). A fresh one opens next time.
+	ok := false
+	defer func() {
+		if !ok || errors.Is(err, errBroken) {
+			_ = rc.close()
+			rc = nil
+		}
+		r.pool <- rc
+	}()
 	err = rc.run(ctx, fn)
-	if errors.Is(err, errBroken) {
-		// A connection left inside a transaction would pin an old snapshot
-		// (and the WAL): drop it and open a fresh one next time.
-		_ = rc.close()
-		rc = nil
-	}
-	r.pool <- rc
+	ok = true
 	return err
 }
 
@@ -86,31 +93,43 @@ func (r *readers) close() error {
 	return errors.Join(errs...)
 }
 
-// errBroken marks a View whose BEGIN or ROLLBACK failed: its connection's
-// transaction state is unknown.
+// errBroken marks a View whose snapshot could not be opened or closed: its
+// connection's transaction state is unknown.
 var errBroken = errors.New("sqlite: reader connection broken")
 
+// run gives fn one snapshot without BEGIN and ROLLBACK: the snapshot is
+// held by a statement left open. PRAGMA data_version is stepped to its one
+// row and not reset until fn returns; while a statement is active, SQLite
+// keeps the read transaction it opened and every other statement on the
+// connection reads in it (TestConformance/ViewIsOneSnapshot). Its value
+// also tells the pool cache whether the database changed. Two statements
+// fewer per View, and a View whose cache serves it runs no other.
 func (rc *readConn) run(ctx context.Context, fn func(storage.Reader) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	begin, err := rc.stmt("BEGIN")
+	anchor, err := rc.stmt("PRAGMA data_version")
 	if err != nil {
 		return err
 	}
-	if _, err := begin.Exec(); err != nil {
+	rows, err := anchor.Query()
+	if err != nil {
 		return fmt.Errorf("%w: begin: %w", errBroken, mapErr(err))
 	}
 	defer func() {
-		rb, rerr := rc.stmt("ROLLBACK")
-		if rerr == nil {
-			_, rerr = rb.Exec()
-		}
-		if rerr != nil {
-			err = errors.Join(err, fmt.Errorf("%w: rollback: %w", errBroken, mapErr(rerr)))
+		if cerr := rows.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("%w: end: %w", errBroken, mapErr(cerr)))
 		}
 	}()
-	return fn(sqlstore.Reader{C: readerConn{ctx: ctx, rc: rc}})
+	var version int64
+	if !rows.Next() {
+		return fmt.Errorf("%w: data_version: no row: %v", errBroken, mapErr(rows.Err()))
+	}
+	if err := rows.Scan(&version); err != nil {
+		return fmt.Errorf("%w: data_version: %w", errBroken, mapErr(err))
+	}
+	rc.cache.sync(version)
+	return fn(cachedReader{Reader: sqlstore.Reader{C: readerConn{ctx: ctx, rc: rc}}, rc: rc})
 }
 
 func (rc *readConn) stmt(query string) (*sql.Stmt, error) {
