@@ -48,10 +48,16 @@ func (pc *poolCache) sync(version int64) {
 	}
 }
 
+// reset empties the cache, keeping its maps: under a write-heavy load
+// every View starts with a reset.
 func (pc *poolCache) reset() {
 	pc.used = 0
-	pc.pools = map[string]*storage.Pool{}
-	pc.lists = map[listKey][]*storage.Pool{}
+	if pc.pools == nil {
+		pc.pools = map[string]*storage.Pool{}
+		pc.lists = map[listKey][]*storage.Pool{}
+	}
+	clear(pc.pools)
+	clear(pc.lists)
 }
 
 // admit makes room for size bytes, starting over when the budget is spent;
