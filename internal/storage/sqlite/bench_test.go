@@ -176,3 +176,32 @@ func BenchmarkRequestView(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGetPool measures a View reading one pool, with the database
+// unchanged between Views (the pool cache serves it) and with a commit
+// before each View (every View misses: what a write-heavy load pays).
+func BenchmarkGetPool(b *testing.B) {
+	for _, changed := range []bool{false, true} {
+		b.Run(fmt.Sprintf("commitBetween=%v", changed), func(b *testing.B) {
+			s := benchStore(b, "NORMAL")
+			ctx := context.Background()
+			for i := 0; b.Loop(); i++ {
+				if changed {
+					b.StopTimer()
+					if err := s.Update(ctx, func(tx storage.Tx) error {
+						return tx.PutBlob(&storage.Blob{Key: "bench", Value: []byte{byte(i)}, Version: int64(i)})
+					}); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				if err := s.View(ctx, func(r storage.Reader) error {
+					_, err := r.GetPool(benchPool)
+					return err
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

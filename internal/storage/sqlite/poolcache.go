@@ -21,6 +21,7 @@ import (
 // statement there is cheaper than the read).
 type poolCache struct {
 	version int64
+	used    int // poolSize of everything held
 	pools   map[string]*storage.Pool
 	lists   map[listKey][]*storage.Pool
 }
@@ -30,26 +31,84 @@ type listKey struct {
 	limit                  int
 }
 
-// maxCachedEntries bounds each connection's cache (pools plus pages of
-// ListPools); past it the cache starts over.
-const maxCachedEntries = 1024
+// cacheBudget bounds what each read connection keeps, in bytes of the
+// pools' strings (poolSize); past it the cache starts over. A pool the
+// model allows can reach hundreds of kilobytes (ten Rules mappings of 25
+// rules with 2,048-character role ARNs), so entries are weighed rather
+// than counted: pools of a few kilobytes leave room for hundreds, and the
+// 2*GOMAXPROCS connections hold at most a MiB each.
+const cacheBudget = 1 << 20
 
 // sync drops the cache when the database has changed since it was filled;
 // version is the data_version of the View that is starting.
 func (pc *poolCache) sync(version int64) {
 	if pc.pools == nil || version != pc.version {
 		pc.version = version
-		pc.pools = map[string]*storage.Pool{}
-		pc.lists = map[listKey][]*storage.Pool{}
+		pc.reset()
 	}
 }
 
-// makeRoom empties a full cache before an entry is added.
-func (pc *poolCache) makeRoom() {
-	if len(pc.pools)+len(pc.lists) >= maxCachedEntries {
-		clear(pc.pools)
-		clear(pc.lists)
+// reset empties the cache, keeping its maps: under a write-heavy load
+// every View starts with a reset.
+func (pc *poolCache) reset() {
+	pc.used = 0
+	if pc.pools == nil {
+		pc.pools = map[string]*storage.Pool{}
+		pc.lists = map[listKey][]*storage.Pool{}
 	}
+	clear(pc.pools)
+	clear(pc.lists)
+}
+
+// admit makes room for size bytes, starting over when the budget is spent;
+// it refuses an entry bigger than a quarter of the budget.
+func (pc *poolCache) admit(size int) bool {
+	if size > cacheBudget/4 {
+		return false
+	}
+	if pc.used+size > cacheBudget {
+		pc.reset()
+	}
+	pc.used += size
+	return true
+}
+
+// poolSize estimates the memory a pool holds: its strings, plus a fixed
+// cost per value for headers and map entries.
+func poolSize(p *storage.Pool) int {
+	const per = 32
+	n := 256 + len(p.ID) + len(p.AccountID) + len(p.Region) + len(p.Name) + len(p.DeveloperProviderName)
+	for k, v := range p.SupportedLoginProviders {
+		n += per + len(k) + len(v)
+	}
+	for _, a := range p.OpenIDConnectProviderARNs {
+		n += per + len(a)
+	}
+	for _, c := range p.CognitoIdentityProviders {
+		n += per + len(c.ProviderName) + len(c.ClientID)
+	}
+	for _, a := range p.SAMLProviderARNs {
+		n += per + len(a)
+	}
+	for k, v := range p.Tags {
+		n += per + len(k) + len(v)
+	}
+	for k, v := range p.Roles {
+		n += per + len(k) + len(v)
+	}
+	for k, m := range p.RoleMappings {
+		n += per + len(k) + len(m.Type) + len(m.AmbiguousRoleResolution)
+		for _, r := range m.Rules {
+			n += per + len(r.Claim) + len(r.MatchType) + len(r.Value) + len(r.RoleARN)
+		}
+	}
+	for k, t := range p.PrincipalTags {
+		n += per + len(k)
+		for tk, tv := range t.Tags {
+			n += per + len(tk) + len(tv)
+		}
+	}
+	return n
 }
 
 // cachedReader is the reader a View gets: pools come from its connection's
@@ -69,8 +128,9 @@ func (r cachedReader) GetPool(id string) (*storage.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc.makeRoom()
-	pc.pools[id] = p.Clone()
+	if pc.admit(poolSize(p)) {
+		pc.pools[id] = p.Clone()
+	}
 	return p, nil
 }
 
@@ -84,8 +144,13 @@ func (r cachedReader) ListPools(account, region, afterID string, limit int) ([]*
 	if err != nil {
 		return nil, err
 	}
-	pc.makeRoom()
-	pc.lists[k] = clonePools(ps)
+	size := 0
+	for _, p := range ps {
+		size += poolSize(p)
+	}
+	if pc.admit(size) {
+		pc.lists[k] = clonePools(ps)
+	}
 	return ps, nil
 }
 
