@@ -1,6 +1,10 @@
 package sqlite
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -81,5 +85,30 @@ func TestPoolCacheBudget(t *testing.T) {
 	pc.sync(2)
 	if pc.used != 0 || len(pc.pools) != 0 {
 		t.Fatalf("a new data_version kept %d entries (%d bytes)", len(pc.pools), pc.used)
+	}
+}
+
+// TestPoolCacheEmptyPagesAreCharged: ListPools pages are keyed by a region
+// and an offset the caller chooses; empty ones must count against the
+// budget too, or a caller could fill memory until the next commit.
+func TestPoolCacheEmptyPagesAreCharged(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "idpool.db"),
+		Options{ReadConns: 1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 20_000 {
+		if err := s.View(context.Background(), func(r storage.Reader) error {
+			_, err := r.ListPools("000000000000", fmt.Sprintf("xx-region-%d", i), "", 60)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rc := <-s.reads.pool
+	defer func() { s.reads.pool <- rc }()
+	if rc.cache.used > cacheBudget || len(rc.cache.lists) > cacheBudget/entryCost {
+		t.Fatalf("20,000 empty pages left %d entries weighing %d (budget %d)", len(rc.cache.lists), rc.cache.used, cacheBudget)
 	}
 }

@@ -123,7 +123,11 @@ func (rc *readConn) run(ctx context.Context, fn func(storage.Reader) error) (err
 	}()
 	var version int64
 	if !rows.Next() {
-		return fmt.Errorf("%w: data_version: no row: %v", errBroken, mapErr(rows.Err()))
+		err := rows.Err()
+		if err == nil {
+			err = errors.New("no row")
+		}
+		return fmt.Errorf("%w: data_version: %w", errBroken, mapErr(err))
 	}
 	if err := rows.Scan(&version); err != nil {
 		return fmt.Errorf("%w: data_version: %w", errBroken, mapErr(err))

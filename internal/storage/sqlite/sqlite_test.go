@@ -31,3 +31,17 @@ func TestConformance(t *testing.T) {
 		return openAt(t, path)
 	}))
 }
+
+// TestConformanceOneReader runs the suite with a single read connection,
+// so every View after the first reuses one connection and its pool cache
+// (with the default four, handed out in turn, few Views would hit it).
+func TestConformanceOneReader(t *testing.T) {
+	conformance.Run(t, func(t *testing.T) storage.Store {
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "idpool.db"),
+			sqlite.Options{ReadConns: 1, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s
+	})
+}
