@@ -11,9 +11,9 @@ import (
 // DescribeIdentityPool's server CPU (docs/performance.md).
 //
 // The test of "unchanged" is SQLite's PRAGMA data_version, the statement
-// that holds each View's snapshot (readConn.run): it moves whenever a connection other than this one
-// commits, whether this process's writer or another process on the same
-// file, and a reader connection never writes. So a cached pool is exactly
+// that holds each View's snapshot (readConn.run): it moves whenever a
+// connection other than this one commits, whether this process's writer or
+// another process on the same file, and a reader connection never writes. So a cached pool is exactly
 // what the query would return in this snapshot, and several processes on
 // one file stay as consistent as without a cache. Any commit empties it:
 // a write-heavy load gains nothing and pays a clone per miss

@@ -13,7 +13,8 @@ import (
 // readers is a fixed pool of read connections, each owned by one View at a
 // time with its statements prepared on it. Compared with a *sql.Tx per View
 // it saves, per request, database/sql's transaction goroutine, a statement
-// re-bind per query, and the parse of BEGIN and ROLLBACK; the driver runs
+// re-bind per query, and BEGIN and ROLLBACK themselves (readConn.run holds
+// the snapshot with one statement left open); the driver runs
 // with a context that cannot be canceled, which spares modernc.org/sqlite
 // an interrupt goroutine per statement (reads are bounded index lookups;
 // the caller's context is checked before each statement instead).
