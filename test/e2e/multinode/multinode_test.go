@@ -1,5 +1,6 @@
 // Package multinode runs several idpool processes on one PostgreSQL
-// database and checks that they behave as one service (issue 6).
+// database (issue 6), or on one SQLite file, and checks that they behave
+// as one service.
 package multinode
 
 import (
