@@ -111,13 +111,17 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 	owners := map[string]*storage.Identity{}
 	proved := len(asserted) > 0
 	for _, l := range stored {
-		ownerID, err := tx.LoginOwner(pool.ID, l.Provider, l.Subject)
+		owner, err := tx.LoginIdentity(pool.ID, l.Provider, l.Subject)
 		if isNotFound(err) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
+		if owner.PoolID != pool.ID { // as poolIdentity: another pool's identity is not found
+			return nil, identityNotFound(owner.ID)
+		}
+		ownerID := owner.ID
 		if target != nil && ownerID == target.ID {
 			proved = true
 			continue
@@ -127,11 +131,7 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 				"The provided developer user identifier is already registered with Cognito under a different identity ID.")
 		}
 		if owners[ownerID] == nil {
-			o, err := load(ownerID)
-			if err != nil {
-				return nil, err
-			}
-			owners[ownerID] = o
+			owners[ownerID] = owner
 		}
 	}
 
