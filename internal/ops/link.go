@@ -18,6 +18,9 @@ type linkRequest struct {
 	// target is the identity the call names; "" for GetId and for developer
 	// users without an IdentityId.
 	target string
+	// targetRead is target as read earlier in the same transaction (nil
+	// when it was not): the token calls read it to find the pool.
+	targetRead *storage.Identity
 	// logins are verified Logins entries; entries with IdentityID set are
 	// tokens of this service and name an identity rather than a login.
 	logins []*identity.VerifiedLogin
@@ -89,7 +92,11 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 
 	var target *storage.Identity
 	var err error
-	if req.target != "" {
+	switch {
+	case req.target == "":
+	case req.targetRead != nil && req.targetRead.ID == req.target && req.targetRead.PoolID == pool.ID:
+		target = req.targetRead
+	default:
 		if target, err = load(req.target); err != nil {
 			return nil, err
 		}
