@@ -45,11 +45,11 @@ const (
 // Step is one decision: what was checked, how it came out, why, and the
 // values compared.
 type Step struct {
-	Phase  string            `json:"Phase"`
-	Check  string            `json:"Check"`
-	Result string            `json:"Result"`
-	Detail string            `json:"Detail"`
-	Facts  map[string]string `json:"Facts"`
+	Phase  string `json:"Phase"`
+	Check  string `json:"Check"`
+	Result string `json:"Result"`
+	Detail string `json:"Detail"`
+	Facts  Facts  `json:"Facts"`
 }
 
 // Summary is what ListTraces shows of a call.
@@ -106,9 +106,9 @@ func (r *Recorder) Step(phase, check, result, detail string, facts ...string) {
 	if r == nil {
 		return
 	}
-	m := make(map[string]string, len(facts)/2)
+	m := make(Facts, 0, len(facts)/2)
 	for i := 0; i+1 < len(facts); i += 2 {
-		m[facts[i]] = Clean(facts[i+1])
+		m = append(m, Fact{facts[i], Clean(facts[i+1])})
 	}
 	r.mu.Lock()
 	r.steps = append(r.steps, Step{Phase: phase, Check: check, Result: result, Detail: Clean(detail), Facts: m})
