@@ -63,7 +63,15 @@ func providerScope(doc *iam.OIDCProvider) string {
 // it under the same keys and scope, then checks its iss and its times.
 func (v *Verifier) verifyIssuerToken(ctx context.Context, account string, is OIDCIssuer, scope string, j *jwtLogin) (claims, error) {
 	token := j.token
-	ks, ok := v.testKeys(account, token)
+	// A token this node remembers was verified with a provider's remote
+	// keys, so it is not the test issuer's (which is on or off for the
+	// Verifier's life, and whose tokens are never remembered): its header
+	// need not be decoded again.
+	var ks keySet
+	ok := false
+	if j.seen == nil {
+		ks, ok = v.testKeys(account, token)
+	}
 	if !ok {
 		jwks := is.JWKSURL
 		if jwks == "" {

@@ -43,10 +43,7 @@ func (v *Verifier) traceLogin(tr *trace.Recorder, r identity.LoginRequest, l *id
 		tr.Step(trace.PhaseLogin, "token", trace.Pass, "The provider accepted the login.", "provider", r.Provider, "subject", l.Subject)
 		return
 	}
-	c := claims{}
-	for k, val := range l.Claims {
-		c[k] = val
-	}
+	c := claims(l.Claims) // only read here
 	if l.SignatureCached {
 		tr.Step(trace.PhaseLogin, "signature", trace.Pass, "The token's signature verified with the provider's key "+kid+" on an earlier call (cached until its exp or a key change).", "kid", kid, "alg", alg, "cached", "true")
 	} else {

@@ -51,12 +51,12 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, c *aut
 	}
 	dev := &storage.Login{Provider: pool.DeveloperProviderName, Subject: user}
 	res, err := s.resolve(ctx, resolveRequest{
-		load: func(r storage.Reader) (*storage.Pool, error) {
+		load: func(r storage.Reader) (*storage.Pool, *storage.Identity, error) {
 			p, err := callerPool(r, c, in.IdentityPoolId)
 			if err == nil && p.DeveloperProviderName != dev.Provider {
-				return nil, errPoolChanged // renamed since the first read
+				return nil, nil, errPoolChanged // renamed since the first read
 			}
-			return p, err
+			return p, nil, err
 		},
 		logins: others,
 		link: linkRequest{

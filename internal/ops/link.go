@@ -18,6 +18,9 @@ type linkRequest struct {
 	// target is the identity the call names; "" for GetId and for developer
 	// users without an IdentityId.
 	target string
+	// targetRead is target as read earlier in the same transaction (nil
+	// when it was not): the token calls read it to find the pool.
+	targetRead *storage.Identity
 	// logins are verified Logins entries; entries with IdentityID set are
 	// tokens of this service and name an identity rather than a login.
 	logins []*identity.VerifiedLogin
@@ -89,7 +92,11 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 
 	var target *storage.Identity
 	var err error
-	if req.target != "" {
+	switch {
+	case req.target == "":
+	case req.targetRead != nil && req.targetRead.ID == req.target && req.targetRead.PoolID == pool.ID:
+		target = req.targetRead
+	default:
 		if target, err = load(req.target); err != nil {
 			return nil, err
 		}
@@ -111,13 +118,17 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 	owners := map[string]*storage.Identity{}
 	proved := len(asserted) > 0
 	for _, l := range stored {
-		ownerID, err := tx.LoginOwner(pool.ID, l.Provider, l.Subject)
+		owner, err := tx.LoginIdentity(pool.ID, l.Provider, l.Subject)
 		if isNotFound(err) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
+		if owner.PoolID != pool.ID { // as poolIdentity: another pool's identity is not found
+			return nil, identityNotFound(owner.ID)
+		}
+		ownerID := owner.ID
 		if target != nil && ownerID == target.ID {
 			proved = true
 			continue
@@ -127,11 +138,7 @@ func (s *Service) linkTx(tx storage.Tx, req linkRequest) (*linkResult, error) {
 				"The provided developer user identifier is already registered with Cognito under a different identity ID.")
 		}
 		if owners[ownerID] == nil {
-			o, err := load(ownerID)
-			if err != nil {
-				return nil, err
-			}
-			owners[ownerID] = o
+			owners[ownerID] = owner
 		}
 	}
 

@@ -36,12 +36,12 @@ func (s *Service) GetId(ctx context.Context, c *auth.Caller, in *getIDInput) (*i
 		return nil, apierr.Internal(err)
 	}
 	res, err := s.resolve(ctx, resolveRequest{
-		load: func(r storage.Reader) (*storage.Pool, error) {
+		load: func(r storage.Reader) (*storage.Pool, *storage.Identity, error) {
 			pool, err := r.GetPool(in.IdentityPoolId)
 			if isNotFound(err) || (err == nil && in.AccountId != "" && in.AccountId != pool.AccountID) {
-				return nil, poolNotFound(in.IdentityPoolId)
+				return nil, nil, poolNotFound(in.IdentityPoolId)
 			}
-			return pool, err
+			return pool, nil, err
 		},
 		logins: in.Logins,
 		link:   linkRequest{newID: newID, now: s.now().UTC()},
@@ -101,10 +101,10 @@ func (s *Service) GetOpenIdToken(ctx context.Context, c *auth.Caller, in *getOpe
 }
 
 // identityPool loads the pool of identity id for an unsigned operation.
-func identityPool(id string) func(storage.Reader) (*storage.Pool, error) {
-	return func(r storage.Reader) (*storage.Pool, error) {
-		_, pool, err := publicIdentity(r, id)
-		return pool, err
+func identityPool(id string) func(storage.Reader) (*storage.Pool, *storage.Identity, error) {
+	return func(r storage.Reader) (*storage.Pool, *storage.Identity, error) {
+		ident, pool, err := publicIdentity(r, id)
+		return pool, ident, err
 	}
 }
 

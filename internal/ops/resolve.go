@@ -16,8 +16,10 @@ import (
 // GetOpenIdToken, GetCredentialsForIdentity, the developer flow).
 type resolveRequest struct {
 	// load reads the call's pool inside a transaction, checking that the
-	// caller may use it and that the identity it names exists.
-	load func(r storage.Reader) (*storage.Pool, error)
+	// caller may use it and that the identity it names exists; it returns
+	// that identity when it read it (else nil), so that the link in the same
+	// transaction does not read it again.
+	load func(r storage.Reader) (*storage.Pool, *storage.Identity, error)
 	// logins are the call's Logins entries, still unverified.
 	logins map[string]string
 	// check runs after the logins verify and before the identity is used:
@@ -76,7 +78,8 @@ func (s *Service) resolveOnce(ctx context.Context, rq resolveRequest) (*resolved
 		needsWrite bool
 	)
 	err := s.view(ctx, func(r storage.Reader) (err error) {
-		if pool, err = rq.load(r); err != nil {
+		var target *storage.Identity
+		if pool, target, err = rq.load(r); err != nil {
 			return err
 		}
 		if reqs, err = readLogins(r, pool, rq.logins); err != nil {
@@ -84,7 +87,7 @@ func (s *Service) resolveOnce(ctx context.Context, rq resolveRequest) (*resolved
 		}
 		if peeked, decided = s.peekLogins(pool, reqs); decided {
 			dl := lr
-			dl.pool, dl.logins = pool, peeked
+			dl.pool, dl.logins, dl.targetRead = pool, peeked, target
 			pre, preErr = s.linkTx(readOnlyTx{Reader: r, needsWrite: &needsWrite}, dl)
 		}
 		return nil
@@ -131,7 +134,7 @@ func (s *Service) linkWrite(ctx context.Context, rq resolveRequest, lr linkReque
 	verifiedAgainst := lr.pool
 	var res *linkResult
 	err := s.update(ctx, func(tx storage.Tx) error {
-		pool, err := rq.load(tx)
+		pool, target, err := rq.load(tx)
 		if err != nil {
 			return err
 		}
@@ -147,7 +150,7 @@ func (s *Service) linkWrite(ctx context.Context, rq resolveRequest, lr linkReque
 			}
 		}
 		wl := lr
-		wl.pool = pool
+		wl.pool, wl.targetRead = pool, target
 		res, err = s.linkTx(tx, wl)
 		if err == nil {
 			lr.pool = pool

@@ -78,7 +78,7 @@ func computeFast(r *http.Request, body []byte, sig *signature, secret string) (s
 		case "content-length":
 			b = strconv.AppendInt(b, length, 10)
 		default:
-			for i, v := range r.Header.Values(h) {
+			for i, v := range r.Header[canonicalKey(h)] {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -288,4 +288,27 @@ func isDefaultPort(scheme, port string) bool {
 	}
 	s := strings.ToLower(scheme)
 	return (s == "http" && port == "80") || (s == "https" && port == "443")
+}
+
+// knownKeys are the canonical forms of the headers the SDKs sign besides
+// host and x-amz-date: canonicalKey finds them without the allocation of
+// textproto.CanonicalMIMEHeaderKey on a lower-case name.
+var knownKeys = map[string]string{
+	"content-type":          "Content-Type",
+	"x-amz-target":          "X-Amz-Target",
+	"x-amz-security-token":  "X-Amz-Security-Token",
+	"x-amz-content-sha256":  "X-Amz-Content-Sha256",
+	"amz-sdk-invocation-id": "Amz-Sdk-Invocation-Id",
+	"amz-sdk-request":       "Amz-Sdk-Request",
+	"x-amz-user-agent":      "X-Amz-User-Agent",
+	"user-agent":            "User-Agent",
+	"accept-encoding":       "Accept-Encoding",
+}
+
+// canonicalKey is http.CanonicalHeaderKey(h), from knownKeys when it can.
+func canonicalKey(h string) string {
+	if k, ok := knownKeys[h]; ok {
+		return k
+	}
+	return http.CanonicalHeaderKey(h)
 }

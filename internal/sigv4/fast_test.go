@@ -155,3 +155,16 @@ func TestSigningKeyCache(t *testing.T) {
 		t.Fatal("an oversized entry was kept")
 	}
 }
+
+// TestKnownKeysAreCanonical: a wrong entry in knownKeys would read a header
+// the request does not have and refuse its signature.
+func TestKnownKeysAreCanonical(t *testing.T) {
+	for lower, canon := range knownKeys {
+		if want := http.CanonicalHeaderKey(lower); canon != want || strings.ToLower(canon) != lower {
+			t.Errorf("knownKeys[%q] = %q, want %q", lower, canon, want)
+		}
+	}
+	if got := canonicalKey("x-custom-thing"); got != "X-Custom-Thing" {
+		t.Errorf("canonicalKey of an unknown header = %q", got)
+	}
+}

@@ -35,7 +35,10 @@ type signature struct {
 // r carries neither an Authorization header nor X-Amz-Algorithm.
 func parse(r *http.Request) (*signature, *Error) {
 	authz := r.Header.Get("Authorization")
-	query := r.URL.Query()
+	var query url.Values // the JSON protocol's POSTs carry none: no map to parse
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	presigned := query.Has("X-Amz-Algorithm")
 	// A second Authorization makes a request signed even when the first is
 	// empty.

@@ -82,6 +82,10 @@ type Reader interface {
 	// LoginOwner returns the id of the identity that holds the login
 	// (provider, subject) in pool.
 	LoginOwner(poolID, provider, subject string) (string, error)
+	// LoginIdentity returns the identity that holds the login, with its
+	// logins: LoginOwner and GetIdentity in one statement, for the login
+	// calls that read both.
+	LoginIdentity(poolID, provider, subject string) (*Identity, error)
 	// ListLoginSubjects returns up to limit subjects of provider held by
 	// identity, in ascending order, after afterSubject.
 	ListLoginSubjects(identityID, provider, afterSubject string, limit int) ([]string, error)

@@ -12,6 +12,7 @@ package trace
 import (
 	"context"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -44,11 +45,11 @@ const (
 // Step is one decision: what was checked, how it came out, why, and the
 // values compared.
 type Step struct {
-	Phase  string            `json:"Phase"`
-	Check  string            `json:"Check"`
-	Result string            `json:"Result"`
-	Detail string            `json:"Detail"`
-	Facts  map[string]string `json:"Facts"`
+	Phase  string `json:"Phase"`
+	Check  string `json:"Check"`
+	Result string `json:"Result"`
+	Detail string `json:"Detail"`
+	Facts  Facts  `json:"Facts"`
 }
 
 // Summary is what ListTraces shows of a call.
@@ -79,8 +80,9 @@ type Recorder struct {
 	account  string
 }
 
-// New returns an empty Recorder.
-func New() *Recorder { return &Recorder{} }
+// New returns an empty Recorder, with room for the steps of a login call
+// (about ten) so that recording them does not regrow the slice.
+func New() *Recorder { return &Recorder{steps: make([]Step, 0, 12)} }
 
 type ctxKey struct{}
 
@@ -104,9 +106,9 @@ func (r *Recorder) Step(phase, check, result, detail string, facts ...string) {
 	if r == nil {
 		return
 	}
-	m := make(map[string]string, len(facts)/2)
+	m := make(Facts, 0, len(facts)/2)
 	for i := 0; i+1 < len(facts); i += 2 {
-		m[facts[i]] = Clean(facts[i+1])
+		m = append(m, Fact{facts[i], Clean(facts[i+1])})
 	}
 	r.mu.Lock()
 	r.steps = append(r.steps, Step{Phase: phase, Check: check, Result: result, Detail: Clean(detail), Facts: m})
@@ -195,7 +197,8 @@ var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za
 
 // Clean replaces anything shaped like a token in s by "[token]" and clips it.
 func Clean(s string) string {
-	if len(s) > 20 && jwtLike.MatchString(s) {
+	// Every match starts with "eyJ": most facts are ruled out without the regexp.
+	if len(s) > 20 && strings.Contains(s, "eyJ") && jwtLike.MatchString(s) {
 		s = jwtLike.ReplaceAllString(s, "[token]")
 	}
 	if len(s) > maxFact {

@@ -30,11 +30,11 @@ func TestFactsHideTokens(t *testing.T) {
 	r.Step(PhaseLogin, "signature", Fail, "token "+tok+" refused", "token", tok, "long", strings.Repeat("é", 600))
 	tr, _ := r.Finish("id", "GetId", time.Now(), "NotAuthorizedException", "no", false)
 	s := tr.Steps[0]
-	if strings.Contains(s.Detail, tok) || s.Facts["token"] != "[token]" {
+	if strings.Contains(s.Detail, tok) || s.Facts.Get("token") != "[token]" {
 		t.Errorf("a token is kept: %+v", s)
 	}
-	if len(s.Facts["long"]) > maxFact+4 || !strings.HasSuffix(s.Facts["long"], "…") {
-		t.Errorf("a long fact is not clipped: %d bytes", len(s.Facts["long"]))
+	if len(s.Facts.Get("long")) > maxFact+4 || !strings.HasSuffix(s.Facts.Get("long"), "…") {
+		t.Errorf("a long fact is not clipped: %d bytes", len(s.Facts.Get("long")))
 	}
 	if tr.Outcome != OutcomeRefused {
 		t.Errorf("outcome %q", tr.Outcome)

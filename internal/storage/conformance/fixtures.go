@@ -139,6 +139,19 @@ func loginOwner(t *testing.T, s storage.Store, pool string, l storage.Login) (ow
 	t.Helper()
 	view(t, s, func(r storage.Reader) error {
 		owner, err = r.LoginOwner(pool, l.Provider, l.Subject)
+		// LoginIdentity must agree: the same identity as GetIdentity reads,
+		// or the same ErrNotFound.
+		got, lerr := r.LoginIdentity(pool, l.Provider, l.Subject)
+		if !errors.Is(lerr, err) {
+			t.Errorf("LoginIdentity(%s/%s) error %v where LoginOwner says %v", l.Provider, l.Subject, lerr, err)
+		}
+		if err == nil && lerr == nil {
+			want, gerr := r.GetIdentity(owner)
+			if gerr != nil {
+				return gerr
+			}
+			same(t, got, want, "LoginIdentity("+l.Provider+"/"+l.Subject+")")
+		}
 		return nil
 	})
 	return owner, err

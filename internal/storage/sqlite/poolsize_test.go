@@ -65,7 +65,7 @@ func TestPoolSizeCountsEveryString(t *testing.T) {
 // TestPoolCacheBudget: what a connection keeps never exceeds the budget,
 // and an entry too big for it is not kept at all.
 func TestPoolCacheBudget(t *testing.T) {
-	var pc poolCache
+	var pc readCache
 	pc.sync(1)
 	for i := range 10_000 {
 		if !pc.admit(cacheBudget / 100) {

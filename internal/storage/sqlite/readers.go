@@ -28,7 +28,7 @@ type readers struct {
 type readConn struct {
 	c     *sql.Conn
 	stmts map[string]*sql.Stmt
-	cache poolCache
+	cache readCache
 }
 
 func newReaders(db *sql.DB, n int) *readers {

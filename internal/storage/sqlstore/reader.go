@@ -88,6 +88,10 @@ const (
 	getIdentitySQL = `SELECT ` + identityCols + `
 	FROM identities i LEFT JOIN logins l ON l.identity_id = i.id
 	WHERE i.id = ? ORDER BY l.provider, l.subject`
+	loginIdentitySQL = `SELECT ` + identityCols + `
+	FROM identities i LEFT JOIN logins l ON l.identity_id = i.id
+	WHERE i.id = (SELECT identity_id FROM logins WHERE pool_id = ? AND provider = ? AND subject = ?)
+	ORDER BY l.provider, l.subject`
 	listIdentitiesSQL = `SELECT ` + identityCols + `
 	FROM (SELECT * FROM identities WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?) i
 	LEFT JOIN logins l ON l.identity_id = i.id
@@ -151,6 +155,19 @@ func (r Reader) LoginOwner(poolID, provider, subject string) (string, error) {
 	err := queryOne(r.C, []any{&owner}, `SELECT identity_id FROM logins WHERE pool_id = ? AND provider = ? AND subject = ?`,
 		poolID, provider, subject)
 	return owner, err
+}
+
+// LoginIdentity implements storage.Reader. The login's row references its
+// identity (a foreign key), so no row means no such login.
+func (r Reader) LoginIdentity(poolID, provider, subject string) (*storage.Identity, error) {
+	ids, err := scanIdentities(r.C.Query(loginIdentitySQL, poolID, provider, subject))
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, storage.ErrNotFound
+	}
+	return ids[0], nil
 }
 
 // ListLoginSubjects implements storage.Reader.

@@ -1,14 +1,19 @@
 package sqlite
 
 import (
+	"bytes"
+	"errors"
+
 	"github.com/idpool/idpool/internal/storage"
 	"github.com/idpool/idpool/internal/storage/sqlstore"
 )
 
-// poolCache keeps the pools one read connection has decoded, for as long as
-// the database is unchanged: the signed reads and every token call read a
-// pool, and its query and JSON document were a third of a
-// DescribeIdentityPool's server CPU (docs/performance.md).
+// readCache keeps the pools and resources one read connection has read,
+// for as long as the database is unchanged: the signed reads and every
+// token call read a pool, and its query and JSON document were a third of a
+// DescribeIdentityPool's server CPU; a login reads its IAM OIDC or SAML
+// provider and the credential path its role, a tenth of a GetId on a
+// login (docs/performance.md).
 //
 // The test of "unchanged" is SQLite's PRAGMA data_version, the statement
 // that holds each View's snapshot (readConn.run): it moves whenever a
@@ -20,12 +25,17 @@ import (
 // (BenchmarkGetPool measured no difference: the PRAGMA replaced BEGIN and
 // ROLLBACK), a read-heavy one skips the pool query. PostgreSQL nodes keep
 // no cache (no statement there is cheaper than the read).
-type poolCache struct {
+type readCache struct {
 	version int64
 	used    int // poolSize of everything held
 	pools   map[string]*storage.Pool
 	lists   map[listKey][]*storage.Pool
+	// resources holds nil for a resource that does not exist: a pool
+	// naming a deleted provider must not cost a query per login either.
+	resources map[resourceKey]*storage.Resource
 }
+
+type resourceKey struct{ account, kind, name string }
 
 type listKey struct {
 	account, region, after string
@@ -46,7 +56,7 @@ const entryCost = 256
 
 // sync drops the cache when the database has changed since it was filled;
 // version is the data_version of the View that is starting.
-func (pc *poolCache) sync(version int64) {
+func (pc *readCache) sync(version int64) {
 	if pc.pools == nil || version != pc.version {
 		pc.version = version
 		pc.reset()
@@ -55,19 +65,21 @@ func (pc *poolCache) sync(version int64) {
 
 // reset empties the cache, keeping its maps: under a write-heavy load
 // every View starts with a reset.
-func (pc *poolCache) reset() {
+func (pc *readCache) reset() {
 	pc.used = 0
 	if pc.pools == nil {
 		pc.pools = map[string]*storage.Pool{}
 		pc.lists = map[listKey][]*storage.Pool{}
+		pc.resources = map[resourceKey]*storage.Resource{}
 	}
 	clear(pc.pools)
 	clear(pc.lists)
+	clear(pc.resources)
 }
 
 // admit makes room for size bytes, starting over when the budget is spent;
 // it refuses an entry bigger than a quarter of the budget.
-func (pc *poolCache) admit(size int) bool {
+func (pc *readCache) admit(size int) bool {
 	if size > cacheBudget/4 {
 		return false
 	}
@@ -117,9 +129,9 @@ func poolSize(p *storage.Pool) int {
 	return n
 }
 
-// cachedReader is the reader a View gets: pools come from its connection's
-// cache when the database is unchanged, everything else from the query.
-// Callers get clones, never the cached values.
+// cachedReader is the reader a View gets: pools and resources come from
+// its connection's cache when the database is unchanged, everything else
+// from the query. Callers get clones, never the cached values.
 type cachedReader struct {
 	sqlstore.Reader
 	rc *readConn
@@ -172,4 +184,36 @@ func clonePools(ps []*storage.Pool) []*storage.Pool {
 		out[i] = p.Clone()
 	}
 	return out
+}
+
+func (r cachedReader) GetResource(account, kind, name string) (*storage.Resource, error) {
+	pc := &r.rc.cache
+	k := resourceKey{account, kind, name}
+	if res, ok := pc.resources[k]; ok {
+		if res == nil {
+			return nil, storage.ErrNotFound
+		}
+		return cloneResource(res), nil
+	}
+	res, err := r.Reader.GetResource(account, kind, name)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	size := entryCost + len(account) + len(kind) + len(name)
+	if res != nil {
+		size += len(res.AccountID) + len(res.Kind) + len(res.Name) + len(res.Doc)
+	}
+	if pc.admit(size) {
+		pc.resources[k] = cloneResource(res)
+	}
+	return res, err
+}
+
+func cloneResource(r *storage.Resource) *storage.Resource {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Doc = bytes.Clone(r.Doc)
+	return &c
 }

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ const (
 	childDBEnv    = "IDPOOL_TEST_SQLITE_CHILD_DB"
 	otherPool     = "us-east-1:00000000-0000-4000-8000-0000000000bb"
 	renamedByPeer = "renamed-by-another-process"
+	account       = "000000000000"
 )
 
 // TestChildProcessWriter is the other process of
@@ -39,25 +41,55 @@ func TestChildProcessWriter(t *testing.T) {
 		if err := tx.UpdatePool(p); err != nil {
 			return err
 		}
-		return tx.CreatePool(&storage.Pool{ID: otherPool, AccountID: "000000000000", Region: "us-east-1", Name: "b"})
+		if err := tx.CreatePool(&storage.Pool{ID: otherPool, AccountID: account, Region: "us-east-1", Name: "b"}); err != nil {
+			return err
+		}
+		// The role's document changes and the provider every reader found
+		// missing appears.
+		if err := tx.PutResource(&storage.Resource{AccountID: account, Kind: "role", Name: "r", Doc: []byte(`{"v":2}`)}); err != nil {
+			return err
+		}
+		return tx.CreateResource(&storage.Resource{AccountID: account, Kind: "oidc", Name: "p", Doc: []byte(`{"v":1}`)})
 	}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// TestCachedPoolsSeeAnotherProcess: read connections keep the pools they
-// decoded while the database is unchanged. A commit by another process on
+// TestCachedPoolsSeeAnotherProcess: read connections keep the pools and
+// resources they read (and the resources they found missing) while the
+// database is unchanged. A commit by another process on
 // the same file (not this store's writer, whose commits the store could
 // track itself) must reach every connection's next View, and so must this
-// store's own writes; and a caller editing a pool it was handed must not
-// edit what the next View reads.
+// store's own writes; and a caller editing a pool or document it was handed
+// must not edit what the next View reads.
 func TestCachedPoolsSeeAnotherProcess(t *testing.T) {
 	const conns = 3
 	s := openReaders(t, conns)
 	ctx := context.Background()
+	if err := s.Update(ctx, func(tx storage.Tx) error {
+		return tx.PutResource(&storage.Resource{AccountID: account, Kind: "role", Name: "r", Doc: []byte(`{"v":1}`)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var role, provider string // the documents the last read saw ("" when missing)
 	read := func() (name string, pools int) {
 		t.Helper()
 		if err := s.View(ctx, func(r storage.Reader) error {
+			role, provider = "", ""
+			for _, res := range []struct {
+				kind string
+				doc  *string
+			}{{"role", &role}, {"oidc", &provider}} {
+				got, err := r.GetResource(account, res.kind, map[string]string{"role": "r", "oidc": "p"}[res.kind])
+				if errors.Is(err, storage.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				*res.doc = string(got.Doc)
+				got.Doc[0] = 'X' // the caller's own copy
+			}
 			p, err := r.GetPool(readerPool)
 			if err != nil {
 				return err
@@ -79,9 +111,9 @@ func TestCachedPoolsSeeAnotherProcess(t *testing.T) {
 		}
 		return name, pools
 	}
-	for range 3 * conns { // every connection has the pool cached
-		if name, n := read(); name != "r" || n != 1 {
-			t.Fatalf("before: pool %q, %d pools", name, n)
+	for range 3 * conns { // every connection has the pool, the role and the missing provider cached
+		if name, n := read(); name != "r" || n != 1 || role != `{"v":1}` || provider != "" {
+			t.Fatalf("before: pool %q, %d pools, role %q, provider %q", name, n, role, provider)
 		}
 	}
 
@@ -91,17 +123,22 @@ func TestCachedPoolsSeeAnotherProcess(t *testing.T) {
 		t.Fatalf("child process: %v\n%s", err, out)
 	}
 	for range 3 * conns {
-		if name, n := read(); name != renamedByPeer || n != 2 {
-			t.Fatalf("after another process's commit a View saw pool %q and %d pools", name, n)
+		if name, n := read(); name != renamedByPeer || n != 2 || role != `{"v":2}` || provider != `{"v":1}` {
+			t.Fatalf("after another process's commit a View saw pool %q, %d pools, role %q, provider %q", name, n, role, provider)
 		}
 	}
 
-	if err := s.Update(ctx, func(tx storage.Tx) error { return tx.DeletePool(otherPool) }); err != nil {
+	if err := s.Update(ctx, func(tx storage.Tx) error {
+		if err := tx.DeleteResource(account, "oidc", "p"); err != nil {
+			return err
+		}
+		return tx.DeletePool(otherPool)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 * conns {
-		if _, n := read(); n != 1 {
-			t.Fatalf("after this store's delete a View saw %d pools", n)
+		if _, n := read(); n != 1 || provider != "" {
+			t.Fatalf("after this store's delete a View saw %d pools and provider %q", n, provider)
 		}
 	}
 	if err := s.View(ctx, func(r storage.Reader) error {
