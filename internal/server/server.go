@@ -44,6 +44,7 @@ func Main(args []string) int {
 		fmt.Fprintln(os.Stderr, "idpool serve:", err)
 		return 2
 	}
+	tuneGC(os.LookupEnv)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	// After the first signal the default action returns, so a second
