@@ -85,6 +85,28 @@ func mutate(v reflect.Value) {
 	}
 }
 
+// TestIdentityCloneIsDeep is TestPoolCloneIsDeep for identities.
+func TestIdentityCloneIsDeep(t *testing.T) {
+	var orig, want storage.Identity
+	fill(reflect.ValueOf(&orig).Elem())
+	fill(reflect.ValueOf(&want).Elem())
+	c := orig.Clone()
+	if !reflect.DeepEqual(c, &orig) {
+		t.Fatalf("clone differs from its identity:\n%+v\n%+v", c, orig)
+	}
+	mutate(reflect.ValueOf(c).Elem())
+	if reflect.DeepEqual(c, &orig) {
+		t.Fatal("mutate changed nothing: the test cannot see sharing")
+	}
+	if !reflect.DeepEqual(&orig, &want) {
+		t.Fatalf("editing the clone changed the identity:\n%+v\nwant\n%+v", orig, want)
+	}
+	var zero storage.Identity
+	if z := zero.Clone(); !reflect.DeepEqual(z, &zero) {
+		t.Fatalf("clone of the zero identity = %+v", z)
+	}
+}
+
 // TestPoolCloneIsDeep: a clone equals its pool, and no edit of the clone,
 // however deep, shows in the pool (a cache hands out clones of what it keeps).
 func TestPoolCloneIsDeep(t *testing.T) {
