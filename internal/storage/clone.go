@@ -35,3 +35,10 @@ func (p *Pool) Clone() *Pool {
 	}
 	return &c
 }
+
+// Clone returns a deep copy of i, for the same reason as Pool.Clone.
+func (i *Identity) Clone() *Identity {
+	c := *i
+	c.Logins = slices.Clone(i.Logins)
+	return &c
+}

@@ -85,25 +85,38 @@ func mutate(v reflect.Value) {
 	}
 }
 
+// TestIdentityCloneIsDeep is TestPoolCloneIsDeep for identities.
+func TestIdentityCloneIsDeep(t *testing.T) {
+	checkCloneIsDeep(t, (*storage.Identity).Clone)
+}
+
 // TestPoolCloneIsDeep: a clone equals its pool, and no edit of the clone,
 // however deep, shows in the pool (a cache hands out clones of what it keeps).
 func TestPoolCloneIsDeep(t *testing.T) {
-	var orig, want storage.Pool
+	checkCloneIsDeep(t, (*storage.Pool).Clone)
+}
+
+// checkCloneIsDeep fills a T in every field, clones it, edits every field
+// of the clone and checks the original is untouched; the clone of a zero T
+// must equal it (nil maps and slices stay nil).
+func checkCloneIsDeep[T any](t *testing.T, clone func(*T) *T) {
+	t.Helper()
+	var orig, want T
 	fill(reflect.ValueOf(&orig).Elem())
 	fill(reflect.ValueOf(&want).Elem())
-	c := orig.Clone()
+	c := clone(&orig)
 	if !reflect.DeepEqual(c, &orig) {
-		t.Fatalf("clone differs from its pool:\n%+v\n%+v", c, orig)
+		t.Fatalf("clone differs from its original:\n%+v\n%+v", c, orig)
 	}
 	mutate(reflect.ValueOf(c).Elem())
 	if reflect.DeepEqual(c, &orig) {
 		t.Fatal("mutate changed nothing: the test cannot see sharing")
 	}
 	if !reflect.DeepEqual(&orig, &want) {
-		t.Fatalf("editing the clone changed the pool:\n%+v\nwant\n%+v", orig, want)
+		t.Fatalf("editing the clone changed the original:\n%+v\nwant\n%+v", orig, want)
 	}
-	var zero storage.Pool
-	if z := zero.Clone(); !reflect.DeepEqual(z, &zero) {
-		t.Fatalf("clone of the zero pool = %+v (nil maps and slices must stay nil)", z)
+	var zero T
+	if z := clone(&zero); !reflect.DeepEqual(z, &zero) {
+		t.Fatalf("clone of the zero value = %+v", z)
 	}
 }

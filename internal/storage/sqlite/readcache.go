@@ -8,12 +8,14 @@ import (
 	"github.com/idpool/idpool/internal/storage/sqlstore"
 )
 
-// readCache keeps the pools and resources one read connection has read,
-// for as long as the database is unchanged: the signed reads and every
-// token call read a pool, and its query and JSON document were a third of a
-// DescribeIdentityPool's server CPU; a login reads its IAM OIDC or SAML
-// provider and the credential path its role, a tenth of a GetId on a
-// login (docs/performance.md).
+// readCache keeps the pools, resources and identities one read connection
+// has read, for as long as the database is unchanged: the signed reads and
+// every token call read a pool, and its query and JSON document were a
+// third of a DescribeIdentityPool's server CPU; a login reads its IAM OIDC
+// or SAML provider and the credential path its role, a tenth of a GetId on
+// a login; and the login calls read the identity behind a login or an id,
+// another tenth (docs/performance.md). Amplify and the SDKs repeat the same
+// calls for the same user, so between two commits they mostly hit.
 //
 // The test of "unchanged" is SQLite's PRAGMA data_version, the statement
 // that holds each View's snapshot (readConn.run): it moves whenever a
@@ -33,7 +35,13 @@ type readCache struct {
 	// resources holds nil for a resource that does not exist: a pool
 	// naming a deleted provider must not cost a query per login either.
 	resources map[resourceKey]*storage.Resource
+	// identities holds nil for an id without an identity; logins maps a
+	// login to its identity's id, "" when no identity holds it.
+	identities map[string]*storage.Identity
+	logins     map[loginKey]string
 }
+
+type loginKey struct{ pool, provider, subject string }
 
 type resourceKey struct{ account, kind, name string }
 
@@ -71,10 +79,14 @@ func (pc *readCache) reset() {
 		pc.pools = map[string]*storage.Pool{}
 		pc.lists = map[listKey][]*storage.Pool{}
 		pc.resources = map[resourceKey]*storage.Resource{}
+		pc.identities = map[string]*storage.Identity{}
+		pc.logins = map[loginKey]string{}
 	}
 	clear(pc.pools)
 	clear(pc.lists)
 	clear(pc.resources)
+	clear(pc.identities)
+	clear(pc.logins)
 }
 
 // admit makes room for size bytes, starting over when the budget is spent;
@@ -129,8 +141,8 @@ func poolSize(p *storage.Pool) int {
 	return n
 }
 
-// cachedReader is the reader a View gets: pools and resources come from
-// its connection's cache when the database is unchanged, everything else
+// cachedReader is the reader a View gets: pools, resources and identities
+// come from its connection's cache when the database is unchanged, everything else
 // from the query. Callers get clones, never the cached values.
 type cachedReader struct {
 	sqlstore.Reader
@@ -216,4 +228,64 @@ func cloneResource(r *storage.Resource) *storage.Resource {
 	c := *r
 	c.Doc = bytes.Clone(r.Doc)
 	return &c
+}
+
+func (r cachedReader) GetIdentity(id string) (*storage.Identity, error) {
+	pc := &r.rc.cache
+	if ident, ok := pc.identities[id]; ok {
+		if ident == nil {
+			return nil, storage.ErrNotFound
+		}
+		return ident.Clone(), nil
+	}
+	ident, err := r.Reader.GetIdentity(id)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	r.keepIdentity(id, ident)
+	return ident, err
+}
+
+func (r cachedReader) LoginIdentity(poolID, provider, subject string) (*storage.Identity, error) {
+	pc := &r.rc.cache
+	k := loginKey{poolID, provider, subject}
+	if id, ok := pc.logins[k]; ok {
+		if id == "" {
+			return nil, storage.ErrNotFound
+		}
+		if ident := pc.identities[id]; ident != nil {
+			return ident.Clone(), nil
+		}
+	}
+	ident, err := r.Reader.LoginIdentity(poolID, provider, subject)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	id := ""
+	if ident != nil {
+		id = ident.ID
+	}
+	if pc.admit(entryCost + len(poolID) + len(provider) + len(subject) + len(id)) {
+		pc.logins[k] = id
+	}
+	if ident != nil {
+		r.keepIdentity(id, ident)
+	}
+	return ident, err
+}
+
+// keepIdentity caches a clone of ident (nil: id has none) when it fits.
+func (r cachedReader) keepIdentity(id string, ident *storage.Identity) {
+	pc := &r.rc.cache
+	size := entryCost + len(id)
+	if ident != nil {
+		size += len(ident.ID) + len(ident.PoolID)
+		for _, l := range ident.Logins {
+			size += 32 + len(l.Provider) + len(l.Subject)
+		}
+		ident = ident.Clone()
+	}
+	if pc.admit(size) {
+		pc.identities[id] = ident
+	}
 }

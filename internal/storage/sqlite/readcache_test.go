@@ -49,7 +49,17 @@ func TestChildProcessWriter(t *testing.T) {
 		if err := tx.PutResource(&storage.Resource{AccountID: account, Kind: "role", Name: "r", Doc: []byte(`{"v":2}`)}); err != nil {
 			return err
 		}
-		return tx.CreateResource(&storage.Resource{AccountID: account, Kind: "oidc", Name: "p", Doc: []byte(`{"v":1}`)})
+		if err := tx.CreateResource(&storage.Resource{AccountID: account, Kind: "oidc", Name: "p", Doc: []byte(`{"v":1}`)}); err != nil {
+			return err
+		}
+		// The identity every reader read without logins gets the login
+		// every reader found unheld.
+		ident, err := tx.GetIdentity(identityID(1))
+		if err != nil {
+			return err
+		}
+		ident.Logins = []storage.Login{{Provider: "idp", Subject: "alice"}}
+		return tx.UpdateIdentity(ident)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +81,34 @@ func TestCachedPoolsSeeAnotherProcess(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Update(ctx, func(tx storage.Tx) error {
+		return tx.CreateIdentity(&storage.Identity{ID: identityID(1), PoolID: readerPool})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	var role, provider string // the documents the last read saw ("" when missing)
+	var logins int            // the identity's logins
+	var holder string         // the identity holding idp/alice ("" when none)
 	read := func() (name string, pools int) {
 		t.Helper()
 		if err := s.View(ctx, func(r storage.Reader) error {
-			role, provider = "", ""
+			role, provider, holder = "", "", ""
+			ident, err := r.GetIdentity(identityID(1))
+			if err != nil {
+				return err
+			}
+			if ident.PoolID != readerPool {
+				t.Fatalf("identity read back with pool %q: a caller's edit reached the cache", ident.PoolID)
+			}
+			logins = len(ident.Logins)
+			ident.PoolID = "edited" // the caller's own copy
+			switch h, err := r.LoginIdentity(readerPool, "idp", "alice"); {
+			case err == nil:
+				holder = h.ID
+				h.Logins[0].Subject = "edited"
+			case !errors.Is(err, storage.ErrNotFound):
+				return err
+			}
 			for _, res := range []struct {
 				kind string
 				doc  *string
@@ -112,8 +145,8 @@ func TestCachedPoolsSeeAnotherProcess(t *testing.T) {
 		return name, pools
 	}
 	for range 3 * conns { // every connection has the pool, the role and the missing provider cached
-		if name, n := read(); name != "r" || n != 1 || role != `{"v":1}` || provider != "" {
-			t.Fatalf("before: pool %q, %d pools, role %q, provider %q", name, n, role, provider)
+		if name, n := read(); name != "r" || n != 1 || role != `{"v":1}` || provider != "" || logins != 0 || holder != "" {
+			t.Fatalf("before: pool %q, %d pools, role %q, provider %q, %d logins, login held by %q", name, n, role, provider, logins, holder)
 		}
 	}
 
@@ -123,8 +156,19 @@ func TestCachedPoolsSeeAnotherProcess(t *testing.T) {
 		t.Fatalf("child process: %v\n%s", err, out)
 	}
 	for range 3 * conns {
-		if name, n := read(); name != renamedByPeer || n != 2 || role != `{"v":2}` || provider != `{"v":1}` {
-			t.Fatalf("after another process's commit a View saw pool %q, %d pools, role %q, provider %q", name, n, role, provider)
+		if name, n := read(); name != renamedByPeer || n != 2 || role != `{"v":2}` || provider != `{"v":1}` || logins != 1 || holder != identityID(1) {
+			t.Fatalf("after another process's commit a View saw pool %q, %d pools, role %q, provider %q, %d logins, login held by %q",
+				name, n, role, provider, logins, holder)
+		}
+		// The login's identity read back whole, untouched by the edits above.
+		if err := s.View(ctx, func(r storage.Reader) error {
+			h, err := r.LoginIdentity(readerPool, "idp", "alice")
+			if err == nil && (len(h.Logins) != 1 || h.Logins[0].Subject != "alice") {
+				t.Fatalf("LoginIdentity = %+v", h)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
 		}
 	}
 
