@@ -20,25 +20,26 @@ import (
 // The test of "unchanged" is SQLite's PRAGMA data_version, the statement
 // that holds each View's snapshot (readConn.run): it moves whenever a
 // connection other than this one commits, whether this process's writer or
-// another process on the same file, and a reader connection never writes. So a cached pool is exactly
-// what the query would return in this snapshot, and several processes on
-// one file stay as consistent as without a cache. Any commit empties it:
-// a write-heavy load gains nothing and pays a clone per miss
-// (BenchmarkGetPool measured no difference: the PRAGMA replaced BEGIN and
-// ROLLBACK), a read-heavy one skips the pool query. PostgreSQL nodes keep
-// no cache (no statement there is cheaper than the read).
+// another process on the same file, and a reader connection never writes.
+// So a cached entry is exactly what the query would return in this
+// snapshot, and several processes on one file stay as consistent as without
+// a cache. Any commit empties it: a write-heavy load gains nothing and pays
+// a clone per miss (BenchmarkGetPool measured no difference: the PRAGMA
+// replaced BEGIN and ROLLBACK), a read-heavy one skips the queries.
+// PostgreSQL nodes keep no cache (no statement there is cheaper than the
+// read).
+//
+// Misses are kept too, as nil (logins: as ""): a pool naming a deleted
+// provider, or a caller repeating an unknown id, must not cost a query per
+// call either.
 type readCache struct {
-	version int64
-	used    int // poolSize of everything held
-	pools   map[string]*storage.Pool
-	lists   map[listKey][]*storage.Pool
-	// resources holds nil for a resource that does not exist: a pool
-	// naming a deleted provider must not cost a query per login either.
-	resources map[resourceKey]*storage.Resource
-	// identities holds nil for an id without an identity; logins maps a
-	// login to its identity's id, "" when no identity holds it.
+	version    int64
+	used       int // the weight of everything held
+	pools      map[string]*storage.Pool
+	lists      map[listKey][]*storage.Pool
+	resources  map[resourceKey]*storage.Resource
 	identities map[string]*storage.Identity
-	logins     map[loginKey]string
+	logins     map[loginKey]string // a login's identity id
 }
 
 type loginKey struct{ pool, provider, subject string }
@@ -51,7 +52,7 @@ type listKey struct {
 }
 
 // cacheBudget bounds what each read connection keeps, in bytes of the
-// pools' strings (poolSize); past it the cache starts over. A pool the
+// entries' strings (poolSize and the like); past it the cache starts over. A pool the
 // model allows can reach hundreds of kilobytes (ten Rules mappings of 25
 // rules with 2,048-character role ARNs), so entries are weighed rather
 // than counted: pools of a few kilobytes leave room for hundreds, and the
@@ -61,6 +62,10 @@ const cacheBudget = 1 << 20
 // entryCost is what any entry is charged beyond its strings: map slot,
 // headers, the clone's allocations.
 const entryCost = 256
+
+// valueCost is charged for each value inside an entry (a map entry, a slice
+// element): its headers.
+const valueCost = 32
 
 // sync drops the cache when the database has changed since it was filled;
 // version is the data_version of the View that is starting.
@@ -106,7 +111,7 @@ func (pc *readCache) admit(size int) bool {
 // fixed cost per value for headers and map entries (an estimate: Go's map
 // overhead can make the real figure up to about twice it).
 func poolSize(p *storage.Pool) int {
-	const per = 32
+	const per = valueCost
 	n := entryCost + len(p.ID) + len(p.AccountID) + len(p.Region) + len(p.Name) + len(p.DeveloperProviderName)
 	for k, v := range p.SupportedLoginProviders {
 		n += per + len(k) + len(v)
@@ -149,19 +154,44 @@ type cachedReader struct {
 	rc *readConn
 }
 
-func (r cachedReader) GetPool(id string) (*storage.Pool, error) {
-	pc := &r.rc.cache
-	if p, ok := pc.pools[id]; ok {
-		return p.Clone(), nil
+// lookup answers k from m (a clone, or ErrNotFound for a kept miss), else
+// reads it and keeps a clone of the answer, a miss too, when its weight
+// (weigh, given nil for a miss) fits.
+func lookup[K comparable, V any](pc *readCache, m map[K]*V, k K, read func() (*V, error),
+	clone func(*V) *V, weigh func(*V) int) (*V, error) {
+	if v, ok := m[k]; ok {
+		if v == nil {
+			return nil, storage.ErrNotFound
+		}
+		return clone(v), nil
 	}
-	p, err := r.Reader.GetPool(id)
-	if err != nil {
+	v, err := read()
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
 	}
-	if pc.admit(len(id) + poolSize(p)) {
-		pc.pools[id] = p.Clone()
+	keep(pc, m, k, v, clone, weigh)
+	return v, err
+}
+
+// keep stores a clone of v (nil: a miss) under k when its weight fits.
+func keep[K comparable, V any](pc *readCache, m map[K]*V, k K, v *V, clone func(*V) *V, weigh func(*V) int) {
+	w := weigh(v)
+	if v != nil {
+		v = clone(v)
 	}
-	return p, nil
+	if pc.admit(w) {
+		m[k] = v
+	}
+}
+
+func (r cachedReader) GetPool(id string) (*storage.Pool, error) {
+	return lookup(&r.rc.cache, r.rc.cache.pools, id, func() (*storage.Pool, error) { return r.Reader.GetPool(id) },
+		(*storage.Pool).Clone, func(p *storage.Pool) int {
+			if p == nil {
+				return entryCost + len(id)
+			}
+			return len(id) + poolSize(p) // poolSize includes entryCost
+		})
 }
 
 func (r cachedReader) ListPools(account, region, afterID string, limit int) ([]*storage.Pool, error) {
@@ -199,51 +229,26 @@ func clonePools(ps []*storage.Pool) []*storage.Pool {
 }
 
 func (r cachedReader) GetResource(account, kind, name string) (*storage.Resource, error) {
-	pc := &r.rc.cache
-	k := resourceKey{account, kind, name}
-	if res, ok := pc.resources[k]; ok {
-		if res == nil {
-			return nil, storage.ErrNotFound
-		}
-		return cloneResource(res), nil
-	}
-	res, err := r.Reader.GetResource(account, kind, name)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, err
-	}
-	size := entryCost + len(account) + len(kind) + len(name)
-	if res != nil {
-		size += len(res.AccountID) + len(res.Kind) + len(res.Name) + len(res.Doc)
-	}
-	if pc.admit(size) {
-		pc.resources[k] = cloneResource(res)
-	}
-	return res, err
+	return lookup(&r.rc.cache, r.rc.cache.resources, resourceKey{account, kind, name},
+		func() (*storage.Resource, error) { return r.Reader.GetResource(account, kind, name) },
+		cloneResource, func(res *storage.Resource) int {
+			n := entryCost + len(account) + len(kind) + len(name)
+			if res != nil {
+				n += len(res.AccountID) + len(res.Kind) + len(res.Name) + len(res.Doc)
+			}
+			return n
+		})
 }
 
 func cloneResource(r *storage.Resource) *storage.Resource {
-	if r == nil {
-		return nil
-	}
 	c := *r
 	c.Doc = bytes.Clone(r.Doc)
 	return &c
 }
 
 func (r cachedReader) GetIdentity(id string) (*storage.Identity, error) {
-	pc := &r.rc.cache
-	if ident, ok := pc.identities[id]; ok {
-		if ident == nil {
-			return nil, storage.ErrNotFound
-		}
-		return ident.Clone(), nil
-	}
-	ident, err := r.Reader.GetIdentity(id)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, err
-	}
-	r.keepIdentity(id, ident)
-	return ident, err
+	return lookup(&r.rc.cache, r.rc.cache.identities, id, func() (*storage.Identity, error) { return r.Reader.GetIdentity(id) },
+		(*storage.Identity).Clone, identityWeigher(id))
 }
 
 func (r cachedReader) LoginIdentity(poolID, provider, subject string) (*storage.Identity, error) {
@@ -269,23 +274,21 @@ func (r cachedReader) LoginIdentity(poolID, provider, subject string) (*storage.
 		pc.logins[k] = id
 	}
 	if ident != nil {
-		r.keepIdentity(id, ident)
+		keep(pc, pc.identities, id, ident, (*storage.Identity).Clone, identityWeigher(id))
 	}
 	return ident, err
 }
 
-// keepIdentity caches a clone of ident (nil: id has none) when it fits.
-func (r cachedReader) keepIdentity(id string, ident *storage.Identity) {
-	pc := &r.rc.cache
-	size := entryCost + len(id)
-	if ident != nil {
-		size += len(ident.ID) + len(ident.PoolID)
-		for _, l := range ident.Logins {
-			size += 32 + len(l.Provider) + len(l.Subject)
+// identityWeigher weighs the identities entry of id.
+func identityWeigher(id string) func(*storage.Identity) int {
+	return func(ident *storage.Identity) int {
+		n := entryCost + len(id)
+		if ident != nil {
+			n += len(ident.ID) + len(ident.PoolID)
+			for _, l := range ident.Logins {
+				n += valueCost + len(l.Provider) + len(l.Subject)
+			}
 		}
-		ident = ident.Clone()
-	}
-	if pc.admit(size) {
-		pc.identities[id] = ident
+		return n
 	}
 }
