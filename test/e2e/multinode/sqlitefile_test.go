@@ -2,11 +2,13 @@ package multinode
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
 
 	"github.com/idpool/idpool/test/harness"
 )
@@ -16,7 +18,8 @@ import (
 // idpool processes on one SQLite file must still answer as one service: a
 // pool renamed, opened to guests and joined by a second pool through one
 // process shows at once in every read of the other, however many of its
-// read connections had the old pool cached.
+// read connections had the old pool cached; and so must an identity the
+// other process deletes.
 func TestTwoProcessesOnOneSQLiteFile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "shared.db")
 	a := harness.Start(t, harness.Options{Args: []string{"--store", file}})
@@ -69,7 +72,29 @@ func TestTwoProcessesOnOneSQLiteFile(t *testing.T) {
 
 	// A guest identity in the pool the other process opened: GetId reads
 	// the pool too, and must see it open.
-	if _, err := ca.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: id}); err != nil {
+	guest, err := ca.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: id})
+	if err != nil {
 		t.Fatalf("GetId as a guest after the other process allowed guests: %v", err)
+	}
+
+	// Identities are cached too: the guest's token calls on every read
+	// connection of A, then B deletes it, and none of A's next calls may
+	// still find it.
+	for i := range reads {
+		if _, err := ca.GetOpenIdToken(ctx, &cognitoidentity.GetOpenIdTokenInput{IdentityId: guest.IdentityId}); err != nil {
+			t.Fatalf("GetOpenIdToken %d for the guest: %v", i, err)
+		}
+	}
+	if _, err := cb.DeleteIdentities(ctx, &cognitoidentity.DeleteIdentitiesInput{
+		IdentityIdsToDelete: []string{aws.ToString(guest.IdentityId)},
+	}); err != nil {
+		t.Fatalf("DeleteIdentities on the other process: %v", err)
+	}
+	for i := range reads {
+		_, err := ca.GetOpenIdToken(ctx, &cognitoidentity.GetOpenIdTokenInput{IdentityId: guest.IdentityId})
+		var nf *types.ResourceNotFoundException
+		if !errors.As(err, &nf) {
+			t.Fatalf("GetOpenIdToken %d for the guest the other process deleted: %v, want ResourceNotFoundException", i, err)
+		}
 	}
 }
