@@ -31,7 +31,8 @@ const SigningName = "cognito-identity"
 // *model.Model implements it.
 type Validator interface {
 	// Validate returns the ValidationException (or SerializationException)
-	// AWS would answer for body, or nil when it is valid.
+	// AWS would answer for body, or nil when it is valid. It accepts only
+	// valid JSON: the codec does not scan an accepted body again.
 	Validate(op string, body []byte) *apierr.Error
 }
 
@@ -127,13 +128,21 @@ func (c *Codec) Decode(w http.ResponseWriter, r *http.Request, maxBody int64) (*
 			body = []byte("{}") // some clients send nothing for an empty input
 			call.Input = body
 		}
-		if !json.Valid(body) {
-			return &apierr.Error{Code: apierr.Serialization, Message: "Request body is not valid JSON."}
-		}
-		if c.validator != nil && !extension {
-			if verr := c.validator.Validate(name, body); verr != nil {
-				return verr
+		// The model's validator parses the whole body and accepts only
+		// valid JSON (model.FuzzValidate), so json.Valid, a second scan as
+		// costly as the decode, runs only where the validator does not or
+		// refuses: invalid JSON keeps its own answer either way.
+		if c.validator == nil || extension {
+			if !json.Valid(body) {
+				return errNotJSON()
 			}
+			return nil
+		}
+		if verr := c.validator.Validate(name, body); verr != nil {
+			if !json.Valid(body) {
+				return errNotJSON()
+			}
+			return verr
 		}
 		return nil
 	}
@@ -141,6 +150,10 @@ func (c *Codec) Decode(w http.ResponseWriter, r *http.Request, maxBody int64) (*
 		return op.Call(ctx, caller, body)
 	}
 	return call, nil
+}
+
+func errNotJSON() *apierr.Error {
+	return &apierr.Error{Code: apierr.Serialization, Message: "Request body is not valid JSON."}
 }
 
 // errorBody is the JSON 1.1 error envelope; __type comes first, as AWS sends it.

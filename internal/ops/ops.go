@@ -22,6 +22,10 @@ type Operation struct {
 	// operation. It returns the output structure to encode as JSON, or an
 	// error (an *apierr.Error for anything the client should see).
 	Call func(ctx context.Context, c *auth.Caller, body []byte) (any, error)
+
+	// decode is Call's decoder, by either library (see decodeInput), for
+	// the test that holds them to one answer.
+	decode func(body []byte, std bool) (any, error)
 }
 
 // Limits are AWS's service quotas, configurable. Zero values mean AWS's default.
