@@ -77,6 +77,9 @@ type validator struct{}
 
 func (validator) Has(string) bool { return true }
 func (validator) Validate(op string, body []byte) *apierr.Error {
+	if !json.Valid(body) { // the Validator contract: only valid JSON passes
+		return apierr.New(apierr.Serialization, "")
+	}
 	if op == "ListIdentityPools" && !bytes.Contains(body, []byte("MaxResults")) {
 		return apierr.New(apierr.Validation, "1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null")
 	}
