@@ -132,16 +132,16 @@ func (c *Codec) Decode(w http.ResponseWriter, r *http.Request, maxBody int64) (*
 		// valid JSON (model.FuzzValidate), so json.Valid, a second scan as
 		// costly as the decode, runs only where the validator does not or
 		// refuses: invalid JSON keeps its own answer either way.
-		if c.validator == nil || extension {
-			if !json.Valid(body) {
-				return errNotJSON()
+		var verr *apierr.Error
+		if c.validator != nil && !extension {
+			if verr = c.validator.Validate(name, body); verr == nil {
+				return nil
 			}
-			return nil
 		}
-		if verr := c.validator.Validate(name, body); verr != nil {
-			if !json.Valid(body) {
-				return errNotJSON()
-			}
+		if !json.Valid(body) {
+			return &apierr.Error{Code: apierr.Serialization, Message: "Request body is not valid JSON."}
+		}
+		if verr != nil {
 			return verr
 		}
 		return nil
@@ -150,10 +150,6 @@ func (c *Codec) Decode(w http.ResponseWriter, r *http.Request, maxBody int64) (*
 		return op.Call(ctx, caller, body)
 	}
 	return call, nil
-}
-
-func errNotJSON() *apierr.Error {
-	return &apierr.Error{Code: apierr.Serialization, Message: "Request body is not valid JSON."}
 }
 
 // errorBody is the JSON 1.1 error envelope; __type comes first, as AWS sends it.
