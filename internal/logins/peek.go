@@ -2,8 +2,9 @@ package logins
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"strings"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/idpool/idpool/internal/identity"
 )
@@ -30,10 +31,12 @@ func (v *Verifier) Peek(r identity.LoginRequest) (*identity.VerifiedLogin, bool)
 	if err != nil {
 		return nil, false
 	}
+	// go-json: a fifth of encoding/json's cost (which was 2.6% of a GetId on
+	// a login); a wrong reading here costs only the retry described above.
 	var c struct {
 		Sub string `json:"sub"`
 	}
-	if json.Unmarshal(b, &c) != nil || c.Sub == "" {
+	if gojson.Unmarshal(b, &c) != nil || c.Sub == "" {
 		return nil, false
 	}
 	l := &identity.VerifiedLogin{Provider: r.Provider, Subject: c.Sub}

@@ -2,10 +2,11 @@ package logins
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/idpool/idpool/internal/apierr"
 	"github.com/idpool/idpool/internal/identity"
@@ -161,7 +162,9 @@ func refusalCheck(kind string, e *apierr.Error) (check, detail string) {
 	return "token", "The login token is refused: " + m
 }
 
-// tokenHeader returns a JWT's kid and alg, read without verifying.
+// tokenHeader returns a JWT's kid and alg, read without verifying, for the
+// trace only; with go-json, as every traced login pays it (encoding/json
+// was 2.4% of a GetId on a login).
 func tokenHeader(token string) (kid, alg string) {
 	head, _, ok := strings.Cut(token, ".")
 	if !ok || !strings.Contains(token[len(head)+1:], ".") {
@@ -175,7 +178,7 @@ func tokenHeader(token string) (kid, alg string) {
 		Kid string `json:"kid"`
 		Alg string `json:"alg"`
 	}
-	_ = json.Unmarshal(raw, &h)
+	_ = gojson.Unmarshal(raw, &h)
 	return h.Kid, h.Alg
 }
 

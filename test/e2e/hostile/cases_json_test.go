@@ -83,23 +83,29 @@ func wrongValues(kind string) []string {
 func jsonCases(t *testing.T, addr string) []hcase {
 	bad := http.StatusBadRequest
 	deep := `{"X":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`
-	bodies := []struct{ name, body, typ string }{
-		{"list body", `[]`, serialization},
-		{"string body", `"GetId"`, serialization},
-		{"number body", `42`, serialization},
-		{"trailing garbage", `{} {"IdentityPoolId":"x"}`, serialization},
-		{"truncated", `{"IdentityPoolId":`, serialization},
-		{"deep nesting", deep, serialization},
-		{"invalid utf-8 value", "{\"IdentityPoolId\":\"us-east-1:\xff\xfe\"}", serialization},
-		{"invalid utf-8 key", "{\"Identity\xc3\x28PoolId\":\"x\"}", serialization},
-		{"NaN", `{"MaxResults":NaN}`, serialization},
-		{"single quotes", `{'IdentityPoolId':'x'}`, serialization},
-		{"NUL byte", "{\"IdentityPoolId\":\"a\x00b\"}", serialization},
+	notJSON := "Request body is not valid JSON."
+	bodies := []struct{ name, body, typ, contains string }{
+		{"list body", `[]`, serialization, ""},
+		{"string body", `"GetId"`, serialization, ""},
+		{"number body", `42`, serialization, ""},
+		{"trailing garbage", `{} {"IdentityPoolId":"x"}`, serialization, ""},
+		{"truncated", `{"IdentityPoolId":`, serialization, ""},
+		{"deep nesting", deep, serialization, ""},
+		{"invalid utf-8 value", "{\"IdentityPoolId\":\"us-east-1:\xff\xfe\"}", serialization, ""},
+		{"invalid utf-8 key", "{\"Identity\xc3\x28PoolId\":\"x\"}", serialization, ""},
+		{"NaN", `{"MaxResults":NaN}`, serialization, ""},
+		{"single quotes", `{'IdentityPoolId':'x'}`, serialization, ""},
+		{"NUL byte", "{\"IdentityPoolId\":\"a\x00b\"}", serialization, ""},
+		// The model's validator stops at the wrong type before the syntax
+		// error: the answer still names the body as not JSON.
+		{"wrong type then trailing comma", `{"IdentityPoolId":1.5,}`, serialization, notJSON},
+		{"wrong type then truncated", `{"Logins":[1`, serialization, notJSON},
+		{"unknown member then trailing comma", `{"Bogus":1,}`, serialization, notJSON},
 	}
 	var cases []hcase
 	for _, op := range operations(t) {
 		for _, b := range bodies {
-			cases = append(cases, hcase{name: op.name + "/" + b.name, raw: jsonRequest(addr, op.name, b.body), status: []int{bad}, typ: b.typ})
+			cases = append(cases, hcase{name: op.name + "/" + b.name, raw: jsonRequest(addr, op.name, b.body), status: []int{bad}, typ: b.typ, contains: b.contains})
 		}
 		if op.required {
 			cases = append(cases,
@@ -120,6 +126,9 @@ func jsonCases(t *testing.T, addr string) []hcase {
 			}
 		}
 	}
+	// A well-formed body with a wrong type is named by its type, not as broken JSON.
+	cases = append(cases, hcase{name: "GetId/number for a string", raw: jsonRequest(addr, "GetId", `{"IdentityPoolId":1.5}`),
+		status: []int{bad}, typ: serialization, contains: "NUMBER_VALUE can not be converted to a String"})
 	return append(cases, numberCases(addr)...)
 }
 
