@@ -55,7 +55,7 @@ func newFetcher(client *http.Client, timeout time.Duration, now func() time.Time
 }
 
 // limitBody caps every response body, so a hostile provider cannot make us
-// read without end (go-oidc reads key sets with io.ReadAll).
+// read without end (key sets and discovery documents are read whole).
 type limitBody struct{ base http.RoundTripper }
 
 func (l limitBody) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -145,16 +145,17 @@ func (f *fetcher) do(req *http.Request, out any) error {
 	return json.Unmarshal(body, out)
 }
 
-// get GETs url, asking for JSON, and returns a 2xx answer's body.
+// get GETs url, asking for JSON unless header says otherwise, and returns
+// a 2xx answer's body.
 func (f *fetcher) get(ctx context.Context, url string, header http.Header) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
 	}
+	req.Header.Set("Accept", "application/json")
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept", "application/json")
 	return f.read(req)
 }
 

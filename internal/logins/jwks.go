@@ -30,6 +30,10 @@ type remoteSet struct {
 
 	mu       sync.Mutex
 	inflight *keyFetch
+
+	// afterLoad, set by tests, runs between reading the current keys and
+	// checking a signature with them.
+	afterLoad func()
 }
 
 // keyReading is one reading of a key set. gen changes whenever a reading
@@ -73,12 +77,16 @@ func (s *remoteSet) verify(ctx context.Context, token string) ([]byte, uint64, e
 	if len(jws.Signatures) != 1 {
 		return nil, 0, errors.New("a login token carries exactly one signature")
 	}
-	if r := s.cur.Load(); r != nil {
-		if payload, ok := r.verify(jws); ok {
-			return payload, r.gen, nil
+	seen := s.cur.Load()
+	if s.afterLoad != nil {
+		s.afterLoad()
+	}
+	if seen != nil {
+		if payload, ok := seen.verify(jws); ok {
+			return payload, seen.gen, nil
 		}
 	}
-	r, err := s.refresh(ctx)
+	r, err := s.refresh(ctx, seen)
 	if err != nil {
 		return nil, 0, fmt.Errorf("fetching keys: %w", err)
 	}
@@ -101,11 +109,16 @@ func (r *keyReading) verify(jws *jose.JSONWebSignature) ([]byte, bool) {
 	return nil, false
 }
 
-// refresh reads the key set again, or waits for the reading under way. The
-// fetch runs on its own, bounded by the fetcher's timeout, so a caller
-// that gives up does not fail the others.
-func (s *remoteSet) refresh(ctx context.Context) (*keyReading, error) {
+// refresh returns a reading newer than seen: one stored since, the one
+// under way, or a new one. A fetch runs on its own, bounded by the
+// fetcher's timeout, so a caller that gives up does not fail the others;
+// callers that missed the same reading share one fetch.
+func (s *remoteSet) refresh(ctx context.Context, seen *keyReading) (*keyReading, error) {
 	s.mu.Lock()
+	if r := s.cur.Load(); r != seen {
+		s.mu.Unlock()
+		return r, nil
+	}
 	c := s.inflight
 	if c == nil {
 		c = &keyFetch{done: make(chan struct{})}
@@ -122,7 +135,10 @@ func (s *remoteSet) refresh(ctx context.Context) (*keyReading, error) {
 }
 
 func (s *remoteSet) fetch(c *keyFetch) {
-	body, err := s.f.get(context.Background(), s.url, http.Header{"Cache-Control": {"no-cache"}})
+	body, err := s.f.get(context.Background(), s.url, http.Header{
+		"Accept":        {"application/jwk-set+json, application/json"},
+		"Cache-Control": {"no-cache"},
+	})
 	var keys []jose.JSONWebKey
 	if err == nil {
 		keys, err = parseKeySet(body)
@@ -146,13 +162,14 @@ func (s *remoteSet) fetch(c *keyFetch) {
 
 // parseKeySet reads a JWKS document as go-oidc does: keys naming an
 // algorithm idpool does not accept, or of a type go-jose does not know, are
-// skipped; any other malformed key refuses the document.
+// skipped; any other malformed key refuses the document. Errors quote the
+// provider's values, so they are cut short.
 func parseKeySet(body []byte) ([]jose.JSONWebKey, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("key set is not a JWKS document: %w", err)
+		return nil, fmt.Errorf("key set is not a JWKS document: %.200s", err)
 	}
 	keys := make([]jose.JSONWebKey, 0, len(doc.Keys))
 	for _, raw := range doc.Keys {
@@ -160,7 +177,7 @@ func parseKeySet(body []byte) ([]jose.JSONWebKey, error) {
 			Alg string `json:"alg"`
 		}
 		if err := json.Unmarshal(raw, &meta); err != nil {
-			return nil, fmt.Errorf("key set holds a malformed key: %w", err)
+			return nil, fmt.Errorf("key set holds a malformed key: %.200s", err)
 		}
 		if meta.Alg != "" && !slices.Contains(signingAlgs, jose.SignatureAlgorithm(meta.Alg)) {
 			continue
@@ -170,7 +187,7 @@ func parseKeySet(body []byte) ([]jose.JSONWebKey, error) {
 			if errors.Is(err, jose.ErrUnsupportedKeyType) {
 				continue
 			}
-			return nil, fmt.Errorf("key set holds a malformed key: %w", err)
+			return nil, fmt.Errorf("key set holds a malformed key: %.200s", err)
 		}
 		keys = append(keys, k)
 	}

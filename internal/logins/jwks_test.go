@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,17 +21,21 @@ import (
 )
 
 // TestRotatedOutKeyNotRemembered: once a reading of the provider's key set
-// without k_i has verified a token, a token of k_i is refused, even when it
-// was being verified over and over, by other goroutines, while that reading
+// without k_i has verified a token, no token of k_i is accepted, not even
+// one verified for the first time, by other goroutines, while that reading
 // came in. (go-oidc's RemoteKeySet let such a call verify against its old
 // keys after the new set was read, and the verified-token cache then kept
-// the answer for up to an hour.)
+// the answer for up to 15 minutes.)
 func TestRotatedOutKeyNotRemembered(t *testing.T) {
 	e := newCacheEnv(t, nil)
 	kid := "k1"
-	for round := 2; round <= 12; round++ {
-		old := e.p.token(t, kid, map[string]any{"sub": "user-1", "aud": "client-a"})
-		e.warm(t, old)
+	for round := 2; round <= 8; round++ {
+		// Tokens of the old key, each verified for the first time below.
+		old := make([]string, 48)
+		for i := range old {
+			old[i] = e.p.token(t, kid, map[string]any{"sub": "user-1", "aud": "client-a", "jti": strconv.Itoa(i)})
+		}
+		e.warm(t, old[0])
 		// The provider rotates: the new key in, the old one out.
 		next := fmt.Sprintf("k%d", round)
 		e.p.addKey(t, next)
@@ -45,9 +50,9 @@ func TestRotatedOutKeyNotRemembered(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for !stop.Load() {
+				for i := g; !stop.Load(); i += 4 {
 					after := rotated.Load()
-					if e.verify(old) == nil && after {
+					if e.verify(old[i%len(old)]) == nil && after {
 						lateAccepts.Add(1)
 					}
 				}
@@ -62,10 +67,32 @@ func TestRotatedOutKeyNotRemembered(t *testing.T) {
 		stop.Store(true)
 		wg.Wait()
 		if n := lateAccepts.Load(); n > 0 {
-			t.Fatalf("round %d: the token of the dropped key %s was accepted %d times after the new set verified a token", round, kid, n)
+			t.Fatalf("round %d: tokens of the dropped key %s were accepted %d times after the new set verified a token", round, kid, n)
 		}
-		wantRefused(t, e.verify(old), msgSignature)
+		for _, tok := range old {
+			wantRefused(t, e.verify(tok), msgSignature)
+		}
 		kid = next
+	}
+}
+
+// TestVerifyReportsItsReading: a verification reports the generation of
+// the keys that checked it, even when a newer reading is stored meanwhile,
+// so the cache never files it under the newer one.
+func TestVerifyReportsItsReading(t *testing.T) {
+	p := newIDP(t)
+	rs := newRemoteSet(nil, "unused")
+	rs.cur.Store(&keyReading{gen: 1, keys: []jose.JSONWebKey{{Key: &p.key("k1").PublicKey, KeyID: "k1"}}})
+	rs.afterLoad = func() {
+		rs.afterLoad = nil
+		rs.cur.Store(&keyReading{gen: 2, keys: nil}) // k1 dropped
+	}
+	_, gen, err := rs.verify(context.Background(), p.token(t, "k1", map[string]any{"sub": "s"}))
+	if err != nil || gen != 1 {
+		t.Fatalf("gen %d, err %v; want the reading that verified it, 1", gen, err)
+	}
+	if rs.gen() != 2 {
+		t.Fatalf("current gen %d, want 2", rs.gen())
 	}
 }
 
@@ -160,5 +187,54 @@ func TestParseKeySet(t *testing.T) {
 		if _, err := parseKeySet([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}
+	}
+}
+
+// TestKeySetOneFetch: callers that all miss a new key share one fetch.
+func TestKeySetOneFetch(t *testing.T) {
+	p := newIDP(t)
+	var hits atomic.Int64
+	release := make(chan struct{})
+	var doc atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) > 1 {
+			<-release // hold the second fetch: the callers are all waiting by then
+		}
+		w.Write(doc.Load().([]byte))
+	}))
+	defer srv.Close()
+	publish := func(kids ...string) {
+		var ks jose.JSONWebKeySet
+		for _, kid := range kids {
+			ks.Keys = append(ks.Keys, jose.JSONWebKey{Key: &p.addKey(t, kid).PublicKey, KeyID: kid})
+		}
+		b, _ := json.Marshal(ks)
+		doc.Store(b)
+	}
+	rs := newRemoteSet(newFetcher(srv.Client(), 5*time.Second, time.Now), srv.URL)
+	publish("a")
+	if _, _, err := rs.verify(context.Background(), p.token(t, "a", map[string]any{"sub": "s"})); err != nil {
+		t.Fatal(err)
+	}
+	publish("a", "b")
+	tok := p.token(t, "b", map[string]any{"sub": "s"})
+	const callers = 8
+	errs := make(chan error, callers)
+	for i := 0; i < callers; i++ {
+		go func() { _, _, err := rs.verify(context.Background(), tok); errs <- err }()
+	}
+	// Let every caller reach the held fetch, then release it.
+	for deadline := time.Now().Add(5 * time.Second); hits.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	for i := 0; i < callers; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := hits.Load(); n != 2 {
+		t.Fatalf("%d fetches of the key set, want 2 (the first reading and one shared refetch)", n)
 	}
 }
