@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/coreos/go-oidc/v3/oidc"
 )
 
 // Bounds of the in-memory caches (per process; they only hold public keys
@@ -57,7 +55,7 @@ func newFetcher(client *http.Client, timeout time.Duration, now func() time.Time
 }
 
 // limitBody caps every response body, so a hostile provider cannot make us
-// read without end (go-oidc reads key sets with io.ReadAll).
+// read without end (key sets and discovery documents are read whole).
 type limitBody struct{ base http.RoundTripper }
 
 func (l limitBody) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -84,12 +82,7 @@ func (f *fetcher) keySet(jwksURL string) keySet {
 			break
 		}
 	}
-	// Each set fetches through its own client, which tells it when the
-	// keys it read changed (remoteSet.gen).
-	ks := &remoteSet{}
-	client := *f.client
-	client.Transport = watchKeys{base: f.client.Transport, set: ks}
-	ks.RemoteKeySet = oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), &client), jwksURL)
+	ks := newRemoteSet(f, jwksURL)
 	f.sets[jwksURL] = ks
 	return ks
 }
@@ -136,36 +129,57 @@ func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d: %.200s", e.c
 // getJSON GETs url and decodes a 2xx JSON answer into out. A non-2xx answer
 // is a *statusError carrying its body.
 func (f *fetcher) getJSON(ctx context.Context, url string, header http.Header, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	body, err := f.get(ctx, url, header)
 	if err != nil {
 		return err
 	}
+	return json.Unmarshal(body, out)
+}
+
+// do sends req and decodes a 2xx JSON answer into out.
+func (f *fetcher) do(req *http.Request, out any) error {
+	body, err := f.read(req)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(body, out)
+}
+
+// get GETs url, asking for JSON unless header says otherwise, and returns
+// a 2xx answer's body.
+func (f *fetcher) get(ctx context.Context, url string, header http.Header) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept", "application/json")
-	return f.do(req, out)
+	return f.read(req)
 }
 
-func (f *fetcher) do(req *http.Request, out any) error {
+// read sends req and returns a 2xx answer's body (a *statusError carrying
+// the body otherwise).
+func (f *fetcher) read(req *http.Request) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), f.timeout)
 	defer cancel()
 	resp, err := f.client.Do(req.WithContext(ctx))
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		// The URL may carry a token in its query: log only where it went.
-		return fmt.Errorf("%s %s://%s%s: %w", ue.Op, req.URL.Scheme, req.URL.Host, req.URL.Path, ue.Err)
+		return nil, fmt.Errorf("%s %s://%s%s: %w", ue.Op, req.URL.Scheme, req.URL.Host, req.URL.Path, ue.Err)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
-		return &statusError{code: resp.StatusCode, body: body}
+		return nil, &statusError{code: resp.StatusCode, body: body}
 	}
-	return json.Unmarshal(body, out)
+	return body, nil
 }

@@ -26,8 +26,8 @@ var signingAlgs = []jose.SignatureAlgorithm{
 // identity token."].
 const msgNotOIDC = "Invalid login token. Not a valid OpenId Connect identity token."
 
-// keySet verifies a compact JWS and returns its payload (go-oidc's
-// RemoteKeySet: cached keys, refetched on an unknown kid).
+// keySet verifies a compact JWS and returns its payload (remoteSet: cached
+// keys, refetched on an unknown kid).
 type keySet interface {
 	VerifySignature(ctx context.Context, jwt string) ([]byte, error)
 }
@@ -60,7 +60,12 @@ func peekClaims(token string) (claims, error) {
 
 // verifiedClaims checks token's signature with ks and returns its claims.
 func verifiedClaims(ctx context.Context, ks keySet, token string) (claims, error) {
-	payload, err := ks.VerifySignature(ctx, token)
+	return payloadClaims(ks.VerifySignature(ctx, token))
+}
+
+// payloadClaims returns the claims of a verified payload, or the refusal
+// of a failed signature check (err).
+func payloadClaims(payload []byte, err error) (claims, error) {
 	if err != nil {
 		return nil, refuseCause(msgSignature, err)
 	}

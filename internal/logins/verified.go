@@ -4,14 +4,8 @@ import (
 	"container/list"
 	"context"
 	"crypto/sha256"
-	"hash"
-	"io"
-	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/coreos/go-oidc/v3/oidc"
 )
 
 // Bounds of the cache of verified login tokens (per process).
@@ -33,79 +27,6 @@ const (
 // (*metrics.Metrics is one).
 type Observer interface {
 	LoginSignatureChecked(outcome string)
-}
-
-// remoteSet is a provider's key set (go-oidc's, cached keys refetched on an
-// unknown kid) with a generation that changes whenever a fetch brings a
-// key set other than the last one: a verification made under an older
-// generation is not reused.
-type remoteSet struct {
-	*oidc.RemoteKeySet
-	gen atomic.Uint64
-
-	mu   sync.Mutex
-	last [sha256.Size]byte
-}
-
-// observe records a fetched key set document (complete false: not read to
-// its end, which counts as a change).
-func (s *remoteSet) observe(sum [sha256.Size]byte, complete bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !complete || sum != s.last {
-		s.last = sum
-		s.gen.Add(1)
-	}
-}
-
-// watchKeys is the transport of one remoteSet: it hashes every key set
-// document go-oidc reads.
-type watchKeys struct {
-	base http.RoundTripper
-	set  *remoteSet
-}
-
-func (w watchKeys) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := w.base.RoundTrip(r)
-	if err != nil {
-		w.set.observe([sha256.Size]byte{}, false)
-		return nil, err
-	}
-	resp.Body = &keysBody{ReadCloser: resp.Body, h: sha256.New(), set: w.set, status: resp.StatusCode}
-	return resp, nil
-}
-
-type keysBody struct {
-	io.ReadCloser
-	h      hash.Hash
-	set    *remoteSet
-	status int
-	done   bool
-}
-
-func (b *keysBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.h.Write(p[:n])
-	if err == io.EOF {
-		b.finish(true)
-	}
-	return n, err
-}
-
-func (b *keysBody) Close() error {
-	b.finish(false)
-	return b.ReadCloser.Close()
-}
-
-func (b *keysBody) finish(complete bool) {
-	if b.done {
-		return
-	}
-	b.done = true
-	var sum [sha256.Size]byte
-	b.h.Write([]byte{byte(b.status >> 8), byte(b.status)})
-	b.h.Sum(sum[:0])
-	b.set.observe(sum, complete)
 }
 
 // verifiedTokens remembers tokens whose signature this node verified, by
@@ -220,13 +141,13 @@ func (v *Verifier) signedClaims(ctx context.Context, ks keySet, scope string, j 
 		}
 		return c, err
 	}
-	gen := rs.gen.Load()
-	if e := j.seen; e != nil && e.set == rs && e.gen == gen && e.scope == scope {
+	if e := j.seen; e != nil && e.set == rs && e.gen == rs.gen() && e.scope == scope {
 		v.signatureChecked(SignatureCached)
 		j.cached = true
 		return e.claims, nil
 	}
-	c, err := verifiedClaims(ctx, ks, j.token)
+	payload, gen, err := rs.verify(ctx, j.token)
+	c, err := payloadClaims(payload, err)
 	if err != nil {
 		return nil, err
 	}
@@ -237,8 +158,8 @@ func (v *Verifier) signedClaims(ctx context.Context, ks keySet, scope string, j 
 		until = time.Unix(exp, 0)
 	}
 	if now.Before(until) {
-		// gen is the generation before the check: a fetch during it makes
-		// the entry stale at once, never trusted for newer keys.
+		// gen is the reading whose key verified the token: once another
+		// reading replaces it, the entry is never trusted again.
 		v.verified.put(&verifiedToken{key: j.key, set: rs, gen: gen, scope: scope, until: until, claims: c})
 	}
 	return c, nil

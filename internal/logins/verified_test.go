@@ -84,12 +84,13 @@ func (e *cacheEnv) verify(tok string) error {
 // check fetches the key set, which makes that check's entry stale).
 func (e *cacheEnv) warm(t *testing.T, tok string) {
 	t.Helper()
+	_, before := e.obs.get()
 	for i := 0; i < 3; i++ {
 		if err := e.verify(tok); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, cached := e.obs.get(); cached == 0 {
+	if _, cached := e.obs.get(); cached == before {
 		t.Fatal("the token was never answered from the cache")
 	}
 }
