@@ -3,6 +3,7 @@ package logins
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	gojson "github.com/goccy/go-json"
 )
 
 // signingAlgs are the JWS algorithms accepted from identity providers: the
@@ -34,6 +36,30 @@ type keySet interface {
 
 // claims are a token's claims with numbers kept as json.Number.
 type claims map[string]any
+
+// jwtHeader returns the kid and alg of a compact JWS's protected header,
+// read without verifying: to choose the key set (isTestToken) and for the
+// trace; the signature check reads the header again. ok is false unless
+// token has three dot-separated parts and a JSON header. With go-json, as
+// every login pays it (encoding/json was 2.4% of a GetId on a login).
+func jwtHeader(token string) (kid, alg string, ok bool) {
+	head, rest, found := strings.Cut(token, ".")
+	if !found || !strings.Contains(rest, ".") {
+		return "", "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return "", "", false
+	}
+	var h struct {
+		Kid string `json:"kid"`
+		Alg string `json:"alg"`
+	}
+	if gojson.Unmarshal(raw, &h) != nil {
+		return "", "", false
+	}
+	return h.Kid, h.Alg, true
+}
 
 // peekClaims parses token as a JWS with an accepted algorithm and returns its
 // claims WITHOUT verifying the signature: only for choosing keys and

@@ -196,3 +196,31 @@ func BenchmarkMintedLogin(b *testing.B) {
 		}
 	})
 }
+
+// TestJWTHeader: the header is read only from a compact JWS's shape; the
+// test issuer's keys are chosen only by a kid with its prefix.
+func TestJWTHeader(t *testing.T) {
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	head := enc(`{"alg":"RS256","kid":"` + testKidPrefix + `acct"}`)
+	for _, c := range []struct {
+		token, kid, alg string
+		ok, test        bool
+	}{
+		{head + ".e30.sig", testKidPrefix + "acct", "RS256", true, true},
+		{head + "..", testKidPrefix + "acct", "RS256", true, true},
+		{enc(`{"alg":"RS512","kid":"other"}`) + ".e30.sig", "other", "RS512", true, false},
+		{head + ".e30", "", "", false, false}, // two parts: not a compact JWS
+		{head, "", "", false, false},          // one part
+		{"!!.e30.sig", "", "", false, false},  // not base64url
+		{enc(`[1]`) + ".e30.sig", "", "", false, false},
+		{enc(`{"kid":7}`) + ".e30.sig", "", "", false, false},
+	} {
+		kid, alg, ok := jwtHeader(c.token)
+		if kid != c.kid || alg != c.alg || ok != c.ok {
+			t.Errorf("jwtHeader(%q) = %q, %q, %v; want %q, %q, %v", c.token, kid, alg, ok, c.kid, c.alg, c.ok)
+		}
+		if got := isTestToken(c.token); got != c.test {
+			t.Errorf("isTestToken(%q) = %v, want %v", c.token, got, c.test)
+		}
+	}
+}
