@@ -69,8 +69,15 @@ func ParseProviderARN(arn, typ string) (account, name string, ok bool) {
 // GetOIDCProvider reads account's OIDC provider for the Logins key name
 // (host and path): storage.ErrNotFound when there is none.
 func GetOIDCProvider(r storage.Reader, account, name string) (*OIDCProvider, error) {
-	var d OIDCProvider
-	return &d, getDoc(r, account, KindOIDCProvider, name, &d)
+	res, err := r.GetResource(account, KindOIDCProvider, name)
+	if err != nil {
+		return nil, err
+	}
+	d, err := DecodeOIDCProvider(res.Doc)
+	if err != nil {
+		return nil, fmt.Errorf("iam: %s %s/%s: %w", KindOIDCProvider, account, name, err)
+	}
+	return d, nil
 }
 
 // GetSAMLProvider reads account's SAML provider name.
@@ -108,11 +115,9 @@ func getDoc(r storage.Reader, account, kind, name string, v any) error {
 	return nil
 }
 
-// DecodeOIDCProvider decodes a stored OIDC provider document.
-func DecodeOIDCProvider(b []byte) (*OIDCProvider, error) {
-	var d OIDCProvider
-	return &d, decodeDoc(b, &d)
-}
+// DecodeOIDCProvider decodes a stored OIDC provider document. The caller
+// owns the result.
+func DecodeOIDCProvider(b []byte) (*OIDCProvider, error) { return oidcDocs.decode(b) }
 
 // DecodeSAMLProvider decodes a stored SAML provider document.
 func DecodeSAMLProvider(b []byte) (*SAMLProvider, error) {

@@ -1,0 +1,55 @@
+package iam
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestOIDCDocMemo: a remembered document decodes as decodeDoc decodes it,
+// each caller gets its own copy, a changed document is decoded anew, and
+// the memo stays within its bound.
+func TestOIDCDocMemo(t *testing.T) {
+	want := OIDCProvider{URL: "https://issuer.example.com", ClientIDList: []string{"a", "b"},
+		ThumbprintList: []string{"0123456789abcdef0123456789abcdef01234567"}, Tags: []Tag{{Key: "k", Value: "v"}},
+		CreateDate: time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC)}
+	doc, _ := json.Marshal(want)
+	m := docMemo{m: map[string]*OIDCProvider{}}
+	first, err := m.decode(doc)
+	if err != nil || !reflect.DeepEqual(*first, want) {
+		t.Fatalf("first decode %+v, %v", first, err)
+	}
+	// The first caller changes everything it was given.
+	first.URL = "changed"
+	first.ClientIDList[0], first.ThumbprintList[0], first.Tags[0].Value = "x", "y", "z"
+	first.ClientIDList = append(first.ClientIDList, "more")
+	second, err := m.decode(doc)
+	if err != nil || !reflect.DeepEqual(*second, want) {
+		t.Fatalf("remembered decode %+v, %v; want %+v", second, err, want)
+	}
+	if m.len() != 1 {
+		t.Fatalf("memo holds %d documents, want 1", m.len())
+	}
+	changed := want
+	changed.ClientIDList = []string{"c"}
+	doc2, _ := json.Marshal(changed)
+	if got, err := m.decode(doc2); err != nil || !reflect.DeepEqual(*got, changed) {
+		t.Fatalf("changed document decoded as %+v, %v", got, err)
+	}
+	if _, err := m.decode([]byte(`{"Url":`)); err == nil {
+		t.Fatal("a broken document decoded")
+	}
+	for i := 0; i < 2*maxMemoBytes/len(doc); i++ {
+		p := want
+		p.URL = fmt.Sprintf("https://issuer%d.example.com", i)
+		b, _ := json.Marshal(p)
+		if _, err := m.decode(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.bytes > maxMemoBytes {
+		t.Fatalf("memo holds %d bytes, bound %d", m.bytes, maxMemoBytes)
+	}
+}
