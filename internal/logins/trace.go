@@ -179,7 +179,8 @@ func claimFacts(c claims) []string {
 // timeFacts are exp, nbf and iat as Unix seconds and RFC 3339.
 func timeFacts(c claims) []string {
 	var out []string
-	for _, name := range []string{"exp", "nbf", "iat"} {
+	var buf [48]byte
+	for _, name := range [...]string{"exp", "nbf", "iat"} {
 		n, ok := c.unix(name)
 		switch t := c[name].(type) {
 		case int64:
@@ -188,7 +189,12 @@ func timeFacts(c claims) []string {
 			n, ok = int64(t), true
 		}
 		if ok {
-			out = append(out, name, strconv.FormatInt(n, 10)+" ("+time.Unix(n, 0).UTC().Format(time.RFC3339)+")")
+			if out == nil {
+				out = make([]string, 0, 8) // and the caller's "now"
+			}
+			b := append(strconv.AppendInt(buf[:0], n, 10), " ("...)
+			b = append(time.Unix(n, 0).UTC().AppendFormat(b, time.RFC3339), ')')
+			out = append(out, name, string(b))
 		}
 	}
 	return out
