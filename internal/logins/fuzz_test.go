@@ -201,3 +201,26 @@ func FuzzSAML(f *testing.F) {
 		}
 	})
 }
+
+// FuzzKeySet: any document served as a provider's JWKS. parseKeySet never
+// panics, and every key it keeps is a public key with the kid it was given.
+func FuzzKeySet(f *testing.F) {
+	key := fuzzKey(f)
+	good, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+	f.Add(good)
+	f.Add([]byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"","y":""},{"kty":"oct","k":"AA"},{"kty":"RSA","alg":"HS256"}]}`))
+	f.Add([]byte(`{"keys":null}`))
+	private, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key, KeyID: "k2", Algorithm: "RS256"}}})
+	f.Add(private) // a provider that publishes its private key by mistake
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		keys, err := parseKeySet(doc)
+		if err != nil {
+			return
+		}
+		for _, k := range keys {
+			if k.Key == nil || !k.IsPublic() {
+				t.Fatalf("kept a key that is not public: %+v", k)
+			}
+		}
+	})
+}

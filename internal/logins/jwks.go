@@ -141,7 +141,7 @@ func (s *remoteSet) fetch(c *keyFetch) {
 	})
 	var keys []jose.JSONWebKey
 	if err == nil {
-		keys, err = parseKeySet(body)
+		keys, err = parseKeySetSafely(body)
 	}
 	s.mu.Lock()
 	defer func() { s.mu.Unlock(); close(c.done) }()
@@ -158,6 +158,18 @@ func (s *remoteSet) fetch(c *keyFetch) {
 		s.cur.Store(r)
 	}
 	c.reading = r
+}
+
+// parseKeySetSafely is parseKeySet on a goroutine of its own: a panic in
+// a key's decoding (the document is the provider's) refuses the document
+// instead of ending the process.
+func parseKeySetSafely(body []byte) (keys []jose.JSONWebKey, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			keys, err = nil, fmt.Errorf("key set could not be decoded: %.200v", p)
+		}
+	}()
+	return parseKeySet(body)
 }
 
 // parseKeySet reads a JWKS document as go-oidc does: keys naming an
@@ -188,6 +200,14 @@ func parseKeySet(body []byte) ([]jose.JSONWebKey, error) {
 				continue
 			}
 			return nil, fmt.Errorf("key set holds a malformed key: %.200s", err)
+		}
+		if !k.IsPublic() {
+			// A provider that published a private key by mistake: keep
+			// only its public half.
+			k = k.Public()
+		}
+		if k.Key == nil {
+			continue
 		}
 		keys = append(keys, k)
 	}
