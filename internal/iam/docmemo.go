@@ -12,8 +12,9 @@ import (
 // changed provider is a different document.
 var oidcDocs = docMemo{m: map[string]*OIDCProvider{}}
 
-// maxMemoBytes bounds the documents the memo holds (a provider's document
-// is at most a few KB: 100 client ids, 5 thumbprints, 50 tags).
+// maxMemoBytes bounds the documents the memo holds: reaching it empties the
+// memo (a provider's document is at most a few KB: 100 client ids, 5
+// thumbprints, 50 tags, so one document never comes near it).
 const maxMemoBytes = 1 << 20
 
 type docMemo struct {

@@ -53,3 +53,25 @@ func TestOIDCDocMemo(t *testing.T) {
 		t.Fatalf("memo holds %d bytes, bound %d", m.bytes, maxMemoBytes)
 	}
 }
+
+// TestOIDCProviderCloneCovers: clone copies every field that shares memory
+// (slices, maps, pointers); a new such field must be added to clone.
+func TestOIDCProviderCloneCovers(t *testing.T) {
+	covered := map[string]bool{"ClientIDList": true, "ThumbprintList": true, "Tags": true}
+	typ := reflect.TypeOf(OIDCProvider{})
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		switch f.Type.Kind() {
+		case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface, reflect.Chan:
+			if !covered[f.Name] {
+				t.Errorf("OIDCProvider.%s shares memory and clone does not copy it", f.Name)
+			}
+		}
+	}
+	tag := reflect.TypeOf(Tag{})
+	for i := 0; i < tag.NumField(); i++ {
+		if tag.Field(i).Type.Kind() != reflect.String {
+			t.Errorf("Tag.%s is not a string: clone's copy of Tags would share it", tag.Field(i).Name)
+		}
+	}
+}

@@ -203,7 +203,7 @@ func FuzzSAML(f *testing.F) {
 }
 
 // FuzzKeySet: any document served as a provider's JWKS. parseKeySet never
-// panics, and every key it keeps is a public key with the kid it was given.
+// panics, and every key it keeps is a public key.
 func FuzzKeySet(f *testing.F) {
 	key := fuzzKey(f)
 	good, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})

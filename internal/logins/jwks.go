@@ -34,6 +34,8 @@ type remoteSet struct {
 	// afterLoad, set by tests, runs between reading the current keys and
 	// checking a signature with them.
 	afterLoad func()
+	// parse reads a fetched document (parseKeySet; tests replace it).
+	parse func([]byte) ([]jose.JSONWebKey, error)
 }
 
 // keyReading is one reading of a key set. gen changes whenever a reading
@@ -51,7 +53,9 @@ type keyFetch struct {
 	err     error
 }
 
-func newRemoteSet(f *fetcher, url string) *remoteSet { return &remoteSet{f: f, url: url} }
+func newRemoteSet(f *fetcher, url string) *remoteSet {
+	return &remoteSet{f: f, url: url, parse: parseKeySet}
+}
 
 // VerifySignature implements keySet.
 func (s *remoteSet) VerifySignature(ctx context.Context, token string) ([]byte, error) {
@@ -135,47 +139,49 @@ func (s *remoteSet) refresh(ctx context.Context, seen *keyReading) (*keyReading,
 }
 
 func (s *remoteSet) fetch(c *keyFetch) {
-	body, err := s.f.get(context.Background(), s.url, http.Header{
+	// Whatever happens below, the waiters are released and the next miss
+	// may fetch again; a panic (the document is the provider's) refuses
+	// this reading instead of ending the process.
+	var (
+		body []byte
+		keys []jose.JSONWebKey
+		err  error
+	)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("key set could not be read: %.200v", p)
+		}
+		s.mu.Lock()
+		defer func() { s.mu.Unlock(); close(c.done) }()
+		s.inflight = nil
+		if err != nil {
+			// The keys read before stay in use, as with RemoteKeySet.
+			c.err = err
+			return
+		}
+		sum := sha256.Sum256(body)
+		r := s.cur.Load()
+		if r == nil || r.sum != sum {
+			r = &keyReading{gen: s.gen() + 1, sum: sum, keys: keys}
+			s.cur.Store(r)
+		}
+		c.reading = r
+	}()
+	body, err = s.f.get(context.Background(), s.url, http.Header{
 		"Accept":        {"application/jwk-set+json, application/json"},
 		"Cache-Control": {"no-cache"},
 	})
-	var keys []jose.JSONWebKey
 	if err == nil {
-		keys, err = parseKeySetSafely(body)
+		keys, err = s.parse(body)
 	}
-	s.mu.Lock()
-	defer func() { s.mu.Unlock(); close(c.done) }()
-	s.inflight = nil
-	if err != nil {
-		// The keys read before stay in use, as with RemoteKeySet.
-		c.err = err
-		return
-	}
-	sum := sha256.Sum256(body)
-	r := s.cur.Load()
-	if r == nil || r.sum != sum {
-		r = &keyReading{gen: s.gen() + 1, sum: sum, keys: keys}
-		s.cur.Store(r)
-	}
-	c.reading = r
 }
 
-// parseKeySetSafely is parseKeySet on a goroutine of its own: a panic in
-// a key's decoding (the document is the provider's) refuses the document
-// instead of ending the process.
-func parseKeySetSafely(body []byte) (keys []jose.JSONWebKey, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			keys, err = nil, fmt.Errorf("key set could not be decoded: %.200v", p)
-		}
-	}()
-	return parseKeySet(body)
-}
-
-// parseKeySet reads a JWKS document as go-oidc does: keys naming an
-// algorithm idpool does not accept, or of a type go-jose does not know, are
-// skipped; any other malformed key refuses the document. Errors quote the
-// provider's values, so they are cut short.
+// parseKeySet reads a JWKS document much as go-oidc does, a little
+// stricter: keys naming an algorithm idpool does not accept (go-oidc keeps
+// EdDSA), of a type go-jose does not know, or with no public half (oct)
+// are skipped; a private key is kept as its public half; any other
+// malformed key refuses the document. Errors quote the provider's values,
+// so they are cut short.
 func parseKeySet(body []byte) ([]jose.JSONWebKey, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`

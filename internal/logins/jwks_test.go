@@ -238,3 +238,21 @@ func TestKeySetOneFetch(t *testing.T) {
 		t.Fatalf("%d fetches of the key set, want 2 (the first reading and one shared refetch)", n)
 	}
 }
+
+// TestKeySetFetchPanic: a panic while reading a document refuses that
+// reading; the waiters are released and the next miss fetches again.
+func TestKeySetFetchPanic(t *testing.T) {
+	p := newIDP(t)
+	rs := newRemoteSet(newFetcher(p.srv.Client(), 5*time.Second, time.Now), p.issuer()+"/keys")
+	rs.parse = func([]byte) ([]jose.JSONWebKey, error) { panic("hostile document") }
+	tok := p.token(t, "k1", map[string]any{"sub": "s"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := rs.verify(ctx, tok); err == nil || !strings.Contains(err.Error(), "hostile document") {
+		t.Fatalf("err %v, want the panic as a refusal", err)
+	}
+	rs.parse = parseKeySet
+	if _, _, err := rs.verify(ctx, tok); err != nil {
+		t.Fatalf("after the panic: %v", err)
+	}
+}

@@ -29,7 +29,7 @@ var signingAlgs = []jose.SignatureAlgorithm{
 const msgNotOIDC = "Invalid login token. Not a valid OpenId Connect identity token."
 
 // keySet verifies a compact JWS and returns its payload (remoteSet: cached
-// keys, refetched on an unknown kid).
+// keys, read again when none of them verifies the token).
 type keySet interface {
 	VerifySignature(ctx context.Context, jwt string) ([]byte, error)
 }
@@ -40,7 +40,8 @@ type claims map[string]any
 // jwtHeader returns the kid and alg of a compact JWS's protected header,
 // read without verifying: to choose the key set (isTestToken) and for the
 // trace; the signature check reads the header again. ok is false unless
-// token has three dot-separated parts and a JSON header. With go-json, as
+// token has at least three dot-separated parts and a JSON header (the
+// signature check refuses more than three). With go-json, as
 // every login pays it (encoding/json was 2.4% of a GetId on a login).
 func jwtHeader(token string) (kid, alg string, ok bool) {
 	head, rest, found := strings.Cut(token, ".")
@@ -63,8 +64,9 @@ func jwtHeader(token string) (kid, alg string, ok bool) {
 
 // peekClaims parses token as a JWS with an accepted algorithm and returns its
 // claims WITHOUT verifying the signature: only for choosing keys and
-// reporting issuer mismatches. Everything that decides must come from
-// verifiedClaims.
+// reporting issuer mismatches. Everything that decides must come from a
+// signature check (verifiedClaims, or remoteSet.verify through
+// payloadClaims).
 func peekClaims(token string) (claims, error) {
 	jws, err := jose.ParseSigned(token, signingAlgs)
 	if err != nil {
