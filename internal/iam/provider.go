@@ -69,21 +69,12 @@ func ParseProviderARN(arn, typ string) (account, name string, ok bool) {
 // GetOIDCProvider reads account's OIDC provider for the Logins key name
 // (host and path): storage.ErrNotFound when there is none.
 func GetOIDCProvider(r storage.Reader, account, name string) (*OIDCProvider, error) {
-	res, err := r.GetResource(account, KindOIDCProvider, name)
-	if err != nil {
-		return nil, err
-	}
-	d, err := DecodeOIDCProvider(res.Doc)
-	if err != nil {
-		return nil, fmt.Errorf("iam: %s %s/%s: %w", KindOIDCProvider, account, name, err)
-	}
-	return d, nil
+	return getDoc(r, account, KindOIDCProvider, name, DecodeOIDCProvider)
 }
 
 // GetSAMLProvider reads account's SAML provider name.
 func GetSAMLProvider(r storage.Reader, account, name string) (*SAMLProvider, error) {
-	var d SAMLProvider
-	return &d, getDoc(r, account, KindSAMLProvider, name, &d)
+	return getDoc(r, account, KindSAMLProvider, name, DecodeSAMLProvider)
 }
 
 // OIDCProviderByARN reads the OIDC provider an ARN names.
@@ -104,15 +95,17 @@ func SAMLProviderByARN(r storage.Reader, arn string) (*SAMLProvider, error) {
 	return GetSAMLProvider(r, account, name)
 }
 
-func getDoc(r storage.Reader, account, kind, name string, v any) error {
+// getDoc reads account's stored document of kind and name with decode.
+func getDoc[T any](r storage.Reader, account, kind, name string, decode func([]byte) (*T, error)) (*T, error) {
 	res, err := r.GetResource(account, kind, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := decodeDoc(res.Doc, v); err != nil {
-		return fmt.Errorf("iam: %s %s/%s: %w", kind, account, name, err)
+	d, err := decode(res.Doc)
+	if err != nil {
+		return nil, fmt.Errorf("iam: %s %s/%s: %w", kind, account, name, err)
 	}
-	return nil
+	return d, nil
 }
 
 // DecodeOIDCProvider decodes a stored OIDC provider document. The caller

@@ -27,17 +27,7 @@ func TestVerifiedLoginCache(t *testing.T) {
 providers:
   skew: 1ms
 `})
-	createProvider := func(clients ...string) string {
-		t.Helper()
-		out, err := iamClient(s).CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
-			Url: aws.String(idp.URL()), ClientIDList: clients, ThumbprintList: []string{idp.Thumbprint()},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return aws.ToString(out.OpenIDConnectProviderArn)
-	}
-	arn := createProvider("app")
+	arn := oidcProvider(t, s, idp, "app")
 	p, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
 		IdentityPoolName: aws.String("login cache"), OpenIdConnectProviderARNs: []string{arn},
 	})
@@ -106,7 +96,7 @@ providers:
 	}
 	_, err = use(tok)
 	wantAPIError(t, err, "NotAuthorizedException", "")
-	createProvider("app", "other-app")
+	oidcProvider(t, s, idp, "app", "other-app")
 	v1, _ := checks()
 	mustUse(tok)
 	if v, _ := checks(); v < v1+1 {

@@ -17,6 +17,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
+	"github.com/idpool/idpool/test/fakeidp"
 	"github.com/idpool/idpool/test/harness"
 )
 
@@ -25,6 +26,19 @@ func iamClient(s *harness.Server) *awsiam.Client {
 		Region: harness.Region, BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(harness.DevAccessKey, harness.DevSecretKey, ""),
 	})
+}
+
+// oidcProvider creates the IAM OIDC provider of idp (its TLS certificate's
+// thumbprint) for clients and returns its ARN.
+func oidcProvider(t *testing.T, s *harness.Server, idp *fakeidp.OIDC, clients ...string) string {
+	t.Helper()
+	out, err := iamClient(s).CreateOpenIDConnectProvider(context.Background(), &awsiam.CreateOpenIDConnectProviderInput{
+		Url: aws.String(idp.URL()), ClientIDList: clients, ThumbprintList: []string{idp.Thumbprint()},
+	})
+	if err != nil {
+		t.Fatalf("CreateOpenIDConnectProvider: %v", err)
+	}
+	return aws.ToString(out.OpenIDConnectProviderArn)
 }
 
 // authRole creates a role that trusts pool's authenticated identities.

@@ -30,13 +30,7 @@ func TestOIDCLogin(t *testing.T) {
 	idp := fakeidp.NewOIDC(t, "e2e")
 	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + idp.CertFile(t)}})
 
-	prov, err := iamClient(s).CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
-		Url: aws.String(idp.URL()), ClientIDList: []string{"client-a"}, ThumbprintList: []string{idp.Thumbprint()},
-	})
-	if err != nil {
-		t.Fatalf("CreateOpenIDConnectProvider: %v", err)
-	}
-	arn := aws.ToString(prov.OpenIDConnectProviderArn)
+	arn := oidcProvider(t, s, idp, "client-a")
 	if arn != "arn:aws:iam::"+harness.DevAccount+":oidc-provider/"+idp.Host() {
 		t.Fatalf("arn = %s", arn)
 	}

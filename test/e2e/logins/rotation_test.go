@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
-	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/idpool/idpool/test/fakeidp"
 	"github.com/idpool/idpool/test/harness"
@@ -26,14 +25,8 @@ func TestRotatedKeyNotRememberedUnderLoad(t *testing.T) {
 	ctx := context.Background()
 	idp := fakeidp.NewOIDC(t, "k1")
 	s := harness.Start(t, harness.Options{Env: []string{"SSL_CERT_FILE=" + idp.CertFile(t)}, Config: harness.DevAccounts})
-	prov, err := iamClient(s).CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
-		Url: aws.String(idp.URL()), ClientIDList: []string{"app"}, ThumbprintList: []string{idp.Thumbprint()},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	p, err := s.Cognito().CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{
-		IdentityPoolName: aws.String("rotation"), OpenIdConnectProviderARNs: []string{aws.ToString(prov.OpenIDConnectProviderArn)},
+		IdentityPoolName: aws.String("rotation"), OpenIdConnectProviderARNs: []string{oidcProvider(t, s, idp, "app")},
 	})
 	if err != nil {
 		t.Fatal(err)
